@@ -1,0 +1,1 @@
+"""nn: Neuron, Layer, MLP, losses, optimizers, data and training, built from micrograd Values."""
