@@ -11,7 +11,7 @@ N_LEAVES = 3
 
 steps = st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 30), st.integers(0, 30)),
                  min_size=2, max_size=14)
-leaf_values = st.lists(st.floats(-2.5, 2.5, allow_nan=False), min_size=N_LEAVES,
+leaf_values = st.lists(st.floats(-2.5, 2.5, allow_nan=False, allow_subnormal=False), min_size=N_LEAVES,
                        max_size=N_LEAVES)
 
 
@@ -32,7 +32,7 @@ def test_random_dags_match_central_differences(program, xs):
 @settings(max_examples=60, deadline=None)
 @given(program=steps, xs=leaf_values)
 def test_backward_is_linear_in_the_seed(program, xs):
-    # d(2*f)/dx == 2 * df/dx exactly: the chain rule scales every edge by the seed
+    # d(2*f)/dx == 2 * df/dx: the chain rule scales every edge by the seed
     try:
         leaves = [Value(x) for x in xs]
         out, _ = output(program, leaves, VALUE_LIB)
@@ -43,4 +43,4 @@ def test_backward_is_linear_in_the_seed(program, xs):
     except (OverflowError, ValueError, ZeroDivisionError):
         assume(False)
     for g, g2 in zip(grads, [v.grad for v in leaves2]):
-        assert g2 == 2 * g or (math.isclose(g2, 2 * g, rel_tol=1e-12))
+        assert math.isclose(g2, 2 * g, rel_tol=1e-12, abs_tol=1e-300)   # subnormals round
