@@ -1,0 +1,174 @@
+"""Neuron, Layer and MLP: fully connected networks made of scalar `Value`s.
+
+    model = MLP(2, [16, 16, 1], seed=1337)      # karpathy's moons demo network
+    scores = model([0.5, -1.0])                  # always a list: [Value(...)]
+
+Choices, stated once:
+- `Layer` and `MLP` always return a list of Values, even for one neuron (karpathy's `Layer`
+  returns a bare Value for one neuron and a list otherwise; we leave that behind). Take `[0]`,
+  or use a loss function: every loss accepts a one-element list where it wants one number.
+- Parameter order matches karpathy's micrograd: layer by layer, neuron by neuron, each neuron's
+  weights then its bias. So does the arithmetic: a neuron computes b + w0*x0 + w1*x1 + ...
+  left to right. A benchmark can copy identical weights into karpathy's code and compare.
+- Initialisation is reproducible from `seed` (its own `random.Random`, never the global one).
+  Biases start at 0. Weight schemes:
+    "uniform"  U(-1, 1), karpathy's micrograd (with the same seed, the same numbers as his
+               `random.seed(seed)` followed by `MLP(...)`);
+    "normal"   N(0, std = nin ** -0.5), `np.random.normal(0.0, pow(nin, -0.5))` in
+               001_535ec0cb8a4ef9ef.txt;
+    "rand"     U[0, 1), `np.random.rand` in 000_8495f74e1b111f69.txt.
+- Weights are plain Values: set them by hand with `neuron.w[0].data = 0.25`.
+"""
+from __future__ import annotations
+
+import random
+from typing import Callable, Iterator, Sequence
+
+from micrograd import Value
+
+from .module import Module
+
+# activation name -> function on a Value; "linear" is the identity (no node added)
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": lambda v: v,
+}
+
+INITS = ("uniform", "normal", "rand")
+
+
+def _check_activation(name: str) -> str:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation {name!r} is not one of {', '.join(ACTIVATIONS)}")
+    return name
+
+
+def _check_count(n, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive integer, got {n!r}")
+    return n
+
+
+def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
+    if rng is not None and seed is not None:
+        raise ValueError("give seed or rng, not both")
+    return rng if rng is not None else random.Random(seed)
+
+
+def _draw(rng: random.Random, init: str, nin: int) -> float:
+    if init == "uniform":
+        return rng.uniform(-1.0, 1.0)
+    if init == "normal":
+        return rng.gauss(0.0, nin ** -0.5)
+    if init == "rand":
+        return rng.random()
+    raise ValueError(f"init {init!r} is not one of {', '.join(INITS)}")
+
+
+class Neuron(Module):
+    """out = activation(b + sum_j w_j * x_j)."""
+
+    def __init__(self, nin: int, activation: str = "relu", init: str = "uniform",
+                 seed: int | None = None, rng: random.Random | None = None):
+        self.nin = _check_count(nin, "Neuron: nin")
+        self.activation = _check_activation(activation)
+        self.init = init
+        rng = _rng(seed, rng)
+        self.w = [Value(_draw(rng, init, nin)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.named_parameters()     # label w.0, w.1, ..., b
+
+    def __call__(self, x: Sequence) -> Value:
+        if len(x) != self.nin:
+            raise ValueError(f"Neuron: expected {self.nin} inputs, got {len(x)}")
+        act = self.b
+        for wi, xi in zip(self.w, x):
+            act = act + wi * xi
+        return ACTIVATIONS[self.activation](act)
+
+    def _named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for j, wj in enumerate(self.w):
+            yield f"w.{j}", wj
+        yield "b", self.b
+
+    def config(self) -> dict:
+        return {"nin": self.nin, "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """nout neurons that all see the same inputs; returns a list of nout Values."""
+
+    def __init__(self, nin: int, nout: int, activation: str = "relu", init: str = "uniform",
+                 seed: int | None = None, rng: random.Random | None = None):
+        self.nin = _check_count(nin, "Layer: nin")
+        self.nout = _check_count(nout, "Layer: nout")
+        self.activation = _check_activation(activation)
+        rng = _rng(seed, rng)
+        self.neurons = [Neuron(nin, activation, init, rng=rng) for _ in range(nout)]
+        self.named_parameters()
+
+    def __call__(self, x: Sequence) -> list[Value]:
+        return [n(x) for n in self.neurons]
+
+    def _named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, n in enumerate(self.neurons):
+            for name, p in n._named_parameters():
+                yield f"neurons.{i}.{name}", p
+
+    def config(self) -> dict:
+        return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """Layers of sizes nouts; `activation` in the hidden layers, `output_activation` in the last.
+
+    The defaults are karpathy's demo network (relu hidden layers, a linear output). The
+    documents' networks are sigmoid throughout:
+    `MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid")`.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
+                 output_activation: str = "linear", init: str = "uniform",
+                 seed: int | None = None, rng: random.Random | None = None):
+        self.nin = _check_count(nin, "MLP: nin")
+        if isinstance(nouts, int) or len(nouts) == 0:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        self.nouts = [_check_count(n, "MLP: each layer size") for n in nouts]
+        self.activation = _check_activation(activation)
+        self.output_activation = _check_activation(output_activation)
+        if init not in INITS:
+            raise ValueError(f"MLP: init {init!r} is not one of {', '.join(INITS)}")
+        self.init = init
+        rng = _rng(seed, rng)
+        sizes = [nin] + self.nouts
+        last = len(self.nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1],
+                             output_activation if i == last else activation, init, rng=rng)
+                       for i in range(len(self.nouts))]
+        self.named_parameters()
+
+    def __call__(self, x: Sequence) -> list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def _named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, layer in enumerate(self.layers):
+            for name, p in layer._named_parameters():
+                yield f"layers.{i}.{name}", p
+
+    def config(self) -> dict:
+        return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
+                "output_activation": self.output_activation}
+
+    def __repr__(self) -> str:
+        return (f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+                f"output_activation={self.output_activation!r})")

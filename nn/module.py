@@ -1,0 +1,166 @@
+"""`Module`: the base of every network piece: parameters, names, gradients, saving and loading.
+
+A module lists its own parameters explicitly (`_named_parameters`), so there is no attribute
+magic: what `parameters()` returns is exactly what the code says. Names are dotted paths such as
+`layers.0.neurons.1.w.0`; `named_parameters()` also writes each name into the parameter's
+`label`, so graphs and explanations show which weight is which.
+
+Files are JSON:
+
+    {"format": "micrograd-lab.nn", "version": 1, "class": "MLP",
+     "config": {"nin": 2, "nouts": [16, 16, 1], ...},
+     "parameters": {"layers.0.neurons.0.w.0": -0.2307..., ...}}
+
+Floats are written with `repr`, which round-trips exactly. `save` writes a temporary file beside
+the target and renames it over the target (atomic: a crash leaves the old file or the new one,
+never half of one). `load` reads and checks the whole file before touching the model, so a
+wrong or corrupt file raises `ModelFileError` and leaves every weight as it was.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from numbers import Real
+from typing import Any, Iterator
+
+from micrograd import Value
+
+FORMAT = "micrograd-lab.nn"
+FORMAT_VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be loaded into this model (corrupt, other format, other shape)."""
+
+
+class Module:
+    """Something with parameters. Subclasses implement `_named_parameters` and `config`."""
+
+    def _named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """Yield (dotted name, parameter) in a fixed order; the one method subclasses write."""
+        return iter(())
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments that fix the architecture (saved with the weights)."""
+        return {}
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(name, parameter) pairs in order; also sets each parameter's label to its name."""
+        pairs = list(self._named_parameters())
+        for name, p in pairs:
+            p.label = name
+        return pairs
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, in the same order as `named_parameters()`."""
+        return [p for _, p in self._named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 (leaf gradients accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    # --- state ---------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, float]:
+        """{name: value} for every parameter, in order."""
+        return {name: p.data for name, p in self._named_parameters()}
+
+    def load_state_dict(self, state: dict[str, float]) -> None:
+        """Copy values from `state` into the parameters; checks everything before changing any.
+
+        The names must be exactly this model's names, and every value a finite real number.
+        """
+        values = _check_state(self, state)
+        for (_, p), x in zip(self._named_parameters(), values):
+            p.data = x
+
+    # --- files ---------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the architecture and every parameter to a JSON file, atomically."""
+        doc = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "class": type(self).__name__,
+            "config": self.config(),
+            "parameters": self.state_dict(),
+        }
+        text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)       # atomic on POSIX and Windows
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Load a file written by `save` into this model; on any problem, change nothing."""
+        path = os.fspath(path)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ModelFileError(f"load {path}: not valid JSON ({e})") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise ModelFileError(f"load {path}: not a {FORMAT} model file")
+        if doc.get("version") != FORMAT_VERSION:
+            raise ModelFileError(f"load {path}: format version {doc.get('version')!r} is not "
+                                 f"supported (this code reads version {FORMAT_VERSION})")
+        mine = f"{type(self).__name__}({_config_text(self.config())})"
+        theirs = f"{doc.get('class')}({_config_text(doc.get('config'))})"
+        if theirs != mine:
+            raise ModelFileError(f"load {path}: the file holds {theirs}, this model is {mine}")
+        try:
+            values = _check_state(self, doc.get("parameters"))
+        except ValueError as e:
+            raise ModelFileError(f"load {path}: {e}") from None
+        for (_, p), x in zip(self._named_parameters(), values):
+            p.data = x
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({_config_text(self.config())})"
+
+
+def _config_text(config: Any) -> str:
+    if not isinstance(config, dict):
+        return repr(config)
+    return ", ".join(f"{k}={v!r}" for k, v in config.items())
+
+
+def _check_state(module: Module, state: Any) -> list[float]:
+    """The values of `state` in parameter order, or ValueError naming the first problem."""
+    if not isinstance(state, dict):
+        raise ValueError(f"load_state_dict: expected a dict of name -> number, "
+                         f"got {type(state).__name__}")
+    names = [name for name, _ in module._named_parameters()]
+    missing = [n for n in names if n not in state]
+    extra = [n for n in state if n not in set(names)]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing {len(missing)} (first {missing[0]!r})")
+        if extra:
+            parts.append(f"unexpected {len(extra)} (first {extra[0]!r})")
+        raise ValueError(f"load_state_dict: parameter names do not match this model's "
+                         f"{len(names)}: {', '.join(parts)}")
+    values = []
+    for n in names:
+        x = state[n]
+        if isinstance(x, bool) or not isinstance(x, Real):
+            raise ValueError(f"load_state_dict: {n!r} is {x!r:.60}, not a number")
+        x = float(x)
+        if not math.isfinite(x):
+            raise ValueError(f"load_state_dict: {n!r} is {x!r}, not a finite number")
+        values.append(x)
+    return values
