@@ -1,0 +1,247 @@
+"""`python -m nn train`: train a small network and write the model and its plots.
+
+With no options this is karpathy's micrograd demo: 100 two-moons points (noise 0.1), an
+MLP(2, [16, 16, 1]) with relu, the max-margin (hinge) loss with labels -1/+1 plus 1e-4 L2,
+100 full-batch steps of SGD with lr = 1.0 - 0.9*k/100. `--dataset xor` and `--dataset table`
+train the documents' sigmoid networks with the 1/2-sum squared error instead.
+
+Writes into --out (default out/): model.json (load it with MLP(...).load(path)), loss.png and,
+for 2-D data, decision_boundary.png. Bad arguments give one line on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+
+from . import data
+from .layers import ACTIVATIONS, MLP
+from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge, mse
+from .optim import SGD, linear_schedule
+from .train import evaluate, fit, predict
+
+PROG = "python -m nn"
+
+# per data set: hidden sizes, activation, loss, init, epochs, lr (None = karpathy's schedule),
+# batch size, L2 strength. Each is what the text it comes from uses (or needs to be quick).
+DEFAULTS = {
+    # karpathy's micrograd demo.ipynb
+    "moons": dict(hidden=[16, 16], activation="relu", loss="hinge", init="uniform",
+                  epochs=100, lr=None, batch_size=None, l2=1e-4),
+    # 002_909b28b3d0b2318a.txt: 2-4-1 sigmoid, full-batch gradient descent (its lr 0.5 needs
+    # ~10000 epochs; 5.0 learns XOR in 1000)
+    "xor": dict(hidden=[4], activation="sigmoid", loss="mse", init="uniform",
+                epochs=1000, lr=5.0, batch_size=None, l2=0.0),
+    # 001_535ec0cb8a4ef9ef.txt: 5-10-1 sigmoid, N(0, nin**-0.5) weights, lr 0.1, 1000 epochs,
+    # one sample at a time
+    "table": dict(hidden=[10], activation="sigmoid", loss="mse", init="normal",
+                  epochs=1000, lr=0.1, batch_size=1, l2=0.0),
+}
+LOSS_NAMES = ("hinge", "mse", "bce", "cross_entropy")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line (no usage block) and exits 2."""
+
+    def error(self, message: str):
+        print(f"{PROG}: error: {message} (see {PROG} train --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return n
+
+
+def _number(lo: float, strict: bool):
+    def parse(text: str) -> float:
+        try:
+            x = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(x) or x < lo or (strict and x == lo):
+            raise argparse.ArgumentTypeError(
+                f"expected a finite number {'>' if strict else '>='} {lo:g}, got {text!r}")
+        return x
+    return parse
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",")]
+    except ValueError:
+        sizes = []
+    if not sizes or any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive layer sizes such as 16,16, got {text!r}")
+    return sizes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Train small networks made of micrograd Values.")
+    commands = parser.add_subparsers(dest="command", metavar="train")
+    train = commands.add_parser(
+        "train", help="train a network and write model.json and plots",
+        description="Train an MLP. No options: karpathy's two-moons demo. Options left out "
+                    "take the data set's defaults.")
+    train.add_argument("--dataset", choices=sorted(DEFAULTS), default="moons",
+                       help="moons (default), xor, or table (the documents' 10x5 table)")
+    train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16")
+    train.add_argument("--activation", choices=sorted(ACTIVATIONS),
+                       help="hidden-layer activation")
+    train.add_argument("--loss", choices=LOSS_NAMES,
+                       help="hinge (labels -1/+1), mse (1/2 sum, sigmoid output), bce "
+                            "(from a logit), cross_entropy (two output logits)")
+    train.add_argument("--epochs", type=_positive_int, help="passes over the data")
+    train.add_argument("--lr", type=_number(0.0, True),
+                       help="constant learning rate (moons default: 1.0 - 0.9*k/epochs)")
+    train.add_argument("--batch-size", type=_positive_int, help="mini-batch size (default: all)")
+    train.add_argument("--l2", type=_number(0.0, False), help="L2 strength added to the loss")
+    train.add_argument("--samples", type=_positive_int, default=100, help="moons: points")
+    train.add_argument("--noise", type=_number(0.0, False), default=0.1, help="moons: noise")
+    train.add_argument("--seed", type=int, default=1337, help="data, weights and shuffling")
+    train.add_argument("--out", default="out", help="output folder (default out/)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _targets(y: list[float], loss: str) -> list:
+    if loss == "hinge":
+        return [2.0 * t - 1.0 for t in y]       # labels 0/1 -> -1/+1
+    if loss == "cross_entropy":
+        return [int(t) for t in y]              # class index
+    return y
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command != "train":
+        parser.error("missing command: use `python -m nn train`")
+    d = dict(DEFAULTS[args.dataset])
+    for key in ("hidden", "activation", "loss", "epochs", "lr", "batch_size", "l2"):
+        if getattr(args, key) is not None:
+            d[key] = getattr(args, key)
+    if args.dataset == "moons" and args.samples < 2:
+        parser.error("argument --samples: moons needs at least 2 points")
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        parser.error(f"argument --out: cannot create folder {args.out!r} ({e.strerror})")
+
+    # data
+    if args.dataset == "moons":
+        X, y01 = data.moons(args.samples, noise=args.noise, seed=args.seed)
+        what = f"{len(X)} two-moons points (noise {args.noise:g}, seed {args.seed})"
+    else:
+        X, y01 = data.xor() if args.dataset == "xor" else data.table()
+        what = f"the {len(X)} {'XOR points' if args.dataset == 'xor' else 'table rows'}"
+    y = _targets(y01, d["loss"])
+    loss = {"hinge": hinge, "mse": mse, "bce": binary_cross_entropy_with_logits,
+            "cross_entropy": cross_entropy}[d["loss"]]
+
+    # model: a sigmoid output for the squared error on 0/1 targets (the documents), else logits
+    nout = 2 if d["loss"] == "cross_entropy" else 1
+    output_activation = "sigmoid" if d["loss"] == "mse" else "linear"
+    model = MLP(len(X[0]), d["hidden"] + [nout], activation=d["activation"],
+                output_activation=output_activation, init=d["init"], seed=args.seed)
+    epochs = d["epochs"]
+    lr = d["lr"] if d["lr"] is not None else linear_schedule(1.0, 0.1, epochs)
+    lr_text = f"{lr:g}" if d["lr"] is not None else f"1.0 - 0.9*k/{epochs}"
+    steps_per_epoch = 1 if not d["batch_size"] else math.ceil(len(X) / d["batch_size"])
+    print(f"data:  {what}")
+    print(f"model: {model!r}, {len(model.parameters())} parameters")
+    print(f"train: {d['loss']} loss" + (f" + {d['l2']:g} L2" if d["l2"] else "")
+          + f", SGD lr {lr_text}, {epochs} epochs x {steps_per_epoch} step(s), "
+          + (f"batch size {d['batch_size']}" if d["batch_size"] else "full batch"))
+
+    optimizer = SGD(model.parameters(), lr=lr)
+    start = time.perf_counter()
+    history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
+                  batch_size=d["batch_size"], l2=d["l2"], seed=args.seed,
+                  progress=not args.quiet)
+    seconds = time.perf_counter() - start
+    final_loss, accuracy = evaluate(model, X, y, loss)
+    steps = epochs * steps_per_epoch
+    print(f"final: {d['loss']} loss {final_loss:.6f}" + (" (without L2)" if d["l2"] else "")
+          + f", accuracy {accuracy:.1%} ({round(accuracy * len(X))}/{len(X)})")
+    print(f"time:  {seconds:.2f} s, {seconds / steps * 1000:.2f} ms per training step")
+
+    # files
+    model_path = os.path.join(args.out, "model.json")
+    model.save(model_path)
+    written = [model_path]
+    try:
+        written += _plots(model, X, y01, history, d["loss"], args.out)
+    except ImportError:
+        print("plots: matplotlib is not installed, skipped the PNGs "
+              "(pip install 'micrograd-lab[plot]')")
+    print("wrote: " + ", ".join(written))
+    return 0
+
+
+def _plots(model: MLP, X, y01, history, loss: str, out: str) -> list[str]:
+    """loss.png and, for 2-D inputs, decision_boundary.png; ImportError without matplotlib."""
+    import matplotlib
+    matplotlib.use("Agg")                   # files only, no window
+    import matplotlib.pyplot as plt
+
+    written = []
+    fig, ax = plt.subplots(figsize=(6, 4))
+    epochs = range(1, len(history.loss) + 1)
+    ax.plot(epochs, history.loss, color="tab:blue", label="loss")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss", color="tab:blue")
+    if min(history.loss) > 0:
+        ax.set_yscale("log")
+    acc = ax.twinx()
+    acc.plot(epochs, [a * 100 for a in history.accuracy], color="tab:orange", label="accuracy")
+    acc.set_ylabel("training accuracy (%)", color="tab:orange")
+    acc.set_ylim(0, 105)
+    ax.set_title(f"{loss} loss, final accuracy {history.accuracy[-1]:.0%}")
+    fig.tight_layout()
+    path = os.path.join(out, "loss.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    written.append(path)
+
+    if len(X[0]) == 2:
+        n = 60
+        xs = [p[0] for p in X]
+        ys = [p[1] for p in X]
+        pad = 0.25 * max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+        gx = [min(xs) - pad + (max(xs) - min(xs) + 2 * pad) * i / (n - 1) for i in range(n)]
+        gy = [min(ys) - pad + (max(ys) - min(ys) + 2 * pad) * j / (n - 1) for j in range(n)]
+        outs = predict(model, [[a, b] for b in gy for a in gx])
+        if loss == "cross_entropy":
+            cls = [float(o[1] > o[0]) for o in outs]
+        else:
+            cls = [float(o[0] > (0.5 if loss == "mse" else 0.0)) for o in outs]
+        grid = [cls[j * n:(j + 1) * n] for j in range(n)]
+        fig, ax = plt.subplots(figsize=(5, 5))
+        ax.contourf(gx, gy, grid, levels=[-0.5, 0.5, 1.5], colors=["#c6dbef", "#fdd0a2"])
+        ax.scatter(xs, ys, c=["tab:blue" if t < 0.5 else "tab:orange" for t in y01],
+                   edgecolors="k", s=30)
+        ax.set_title("decision boundary")
+        ax.set_aspect("equal")
+        fig.tight_layout()
+        path = os.path.join(out, "decision_boundary.png")
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        sys.exit(130)
