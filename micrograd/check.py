@@ -1,4 +1,5 @@
-"""Checking gradients: `gradcheck` compares backward() with central finite differences.
+"""Checking gradients: `gradcheck` compares backward() with central finite differences;
+`verify` checks values and gradients a learner computed by hand.
 
     report = gradcheck(lambda a, b: (a * b).tanh(), [Value(0.5, "a"), Value(-1.2, "b")])
     assert report          # truthy when every input matches
@@ -6,9 +7,12 @@
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import re
+from typing import Callable, Mapping, Sequence
 
-from .engine import Value, no_grad
+from .engine import Value, backward_order, no_grad
+from .explain import find_node
+from .steps import pass_gradients
 
 
 class GradcheckRow:
@@ -87,3 +91,158 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence, eps: float = 1e-6,
             ok = error <= abs_tol + rel_tol * max(abs(leaf.grad), abs(numeric))
             rows.append(GradcheckRow(names[i], x, leaf.grad, numeric, error, ok))
     return GradcheckReport(rows, out.data)
+
+
+# --- verify: checking numbers computed by hand ----------------------------------------------
+#
+#     report = verify(E, {"out_o1": 0.7927, "dE/dw7": 0.0745})
+#     print(report)          # claimed vs computed; each wrong row names where it went off
+
+class VerifyRow:
+    __slots__ = ("name", "claimed", "computed", "ok", "first_wrong_upstream", "kind")
+
+    def __init__(self, name, claimed, computed, ok, kind):
+        self.name, self.claimed, self.computed, self.ok = name, claimed, computed, ok
+        self.kind = kind                    # "value" or "grad"
+        self.first_wrong_upstream = None    # the earliest wrong claim this one depends on
+
+    def __repr__(self) -> str:
+        return (f"VerifyRow({self.name!r}, claimed={self.claimed!r}, computed={self.computed!r}, "
+                f"ok={self.ok}, first_wrong_upstream={self.first_wrong_upstream!r})")
+
+
+class VerifyReport:
+    """One row per claim; truthy when every claim holds; prints as a table."""
+
+    def __init__(self, rows: list[VerifyRow], rel_tol: float, abs_tol: float):
+        self.rows = rows
+        self.rel_tol, self.abs_tol = rel_tol, abs_tol
+        self.ok = all(r.ok for r in rows)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def wrong(self) -> list[VerifyRow]:
+        return [r for r in self.rows if not r.ok]
+
+    def __str__(self) -> str:
+        head = ("claim", "claimed", "computed", "")
+        body = []
+        for r in self.rows:
+            if r.ok:
+                note = "ok"
+            elif r.first_wrong_upstream is None:
+                note = "WRONG  <- first wrong step"
+            else:
+                note = f"WRONG  (follows from {r.first_wrong_upstream})"
+            body.append((r.name, f"{r.claimed:.6g}", f"{r.computed:.6g}", note))
+        widths = [max(len(row[i]) for row in [head] + body) for i in range(len(head))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+                 for row in [head] + body]
+        wrong = self.wrong
+        if not wrong:
+            lines.append(f"all {len(self.rows)} claims hold")
+        else:
+            starts = [r.name for r in wrong if r.first_wrong_upstream is None]
+            lines.append(f"{len(wrong)} of {len(self.rows)} claims are wrong; "
+                         f"start checking at: {', '.join(starts)}")
+        lines.append(f"(a claim holds when |claimed - computed| <= {self.abs_tol:g} + "
+                     f"{self.rel_tol:g} * |computed|)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<VerifyReport ok={self.ok} claims={len(self.rows)} wrong={len(self.wrong)}>"
+
+    def _repr_markdown_(self) -> str:
+        return "```\n" + str(self) + "\n```"
+
+
+_GRAD_CLAIM = re.compile(r"\s*[d∂]\s*(.+?)\s*/\s*[d∂]\s*(.+?)\s*")
+
+
+def verify(root: Value, claims: Mapping[str, float], rel_tol: float = 1e-4,
+           abs_tol: float = 2e-4) -> VerifyReport:
+    """Check hand-computed values and gradients against the engine.
+
+    claims maps a node label to its claimed value ("out_o1": 0.7927), or "d<root>/d<label>" to
+    a claimed gradient ("dE/dw7": 0.0745). A claim holds when |claimed - computed| <= abs_tol +
+    rel_tol * |computed|; the defaults accept numbers rounded to 4 decimals from rounded
+    intermediate steps. Gradients are those of one backward pass; backward() is run first if
+    it has not been. Each wrong row's `first_wrong_upstream` names where its error starts: of
+    the wrong claims it is computed from, one that depends on no wrong claim itself (the
+    earliest listed if several), or None when the mistake starts at this row.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"verify: root must be a Value, got {type(root).__name__}")
+    order = backward_order(root)
+    if root.grad == 0.0:                # backward() not run yet: fill .grad for the user too
+        root.backward()
+    grads = pass_gradients(order)
+    position = {node: i for i, node in enumerate(order)}   # consumers before operands
+    claimed = []
+    for name, number in claims.items():
+        if not isinstance(name, str):
+            raise TypeError(f"verify: claim names are strings, got {name!r}")
+        try:
+            number = float(number)
+        except (TypeError, ValueError):
+            raise TypeError(f"verify: claim {name!r} must be a number, got {number!r}") from None
+        if any(n.label == name for n in order):
+            kind, node = "value", find_node(order, name, "verify")
+        else:
+            m = _GRAD_CLAIM.fullmatch(name)
+            if m is None:
+                find_node(order, name, "verify")            # raises: no such label
+            top, label = m.groups()
+            if root.label and top != root.label:
+                raise ValueError(f"verify: gradient claim {name!r} is about {top!r}, but the "
+                                 f"root is labelled {root.label!r} (write 'd{root.label}/d{label}')")
+            kind, node = "grad", find_node(order, label, f"verify: claim {name!r}")
+        computed = node.data if kind == "value" else grads[node]
+        ok = abs(number - computed) <= abs_tol + rel_tol * abs(computed)
+        claimed.append((VerifyRow(name, number, computed, ok, kind), node))
+
+    # for each wrong claim: the wrong claims it is computed from; among those, the ones where
+    # an error starts (nothing wrong upstream of them), the earliest listed
+    wrong = [(r, v) for r, v in claimed if not r.ok]
+    upstream = {}
+    for row, node in wrong:
+        value_deps, grad_deps = _dependencies(node, row.kind, position)
+        upstream[row] = [other for other, other_node in wrong if other is not row and
+                         other_node in (value_deps if other.kind == "value" else grad_deps)]
+    for row, _ in wrong:
+        origins = [other for other in upstream[row] if not upstream[other]]
+        if origins:
+            row.first_wrong_upstream = origins[0].name
+        elif upstream[row]:             # only possible with two claims about one number
+            row.first_wrong_upstream = upstream[row][0].name
+    return VerifyReport([r for r, _ in claimed], rel_tol, abs_tol)
+
+
+def _dependencies(node: Value, kind: str, position: dict) -> tuple[set, set]:
+    """(nodes whose values, nodes whose gradients) a claim about node is computed from."""
+    def below(starts) -> set:
+        seen, stack = set(), list(starts)
+        while stack:
+            v = stack.pop()
+            if v not in seen:
+                seen.add(v)
+                stack.extend(v.children)
+        return seen
+
+    if kind == "value":
+        return below(node.children), set()
+    # d root/d node uses the gradients of every node on a path from node up to the root,
+    # and the local derivatives there, which use those nodes' values and all below them
+    consumers: dict = {}
+    for v in position:
+        for c in v.children:
+            consumers.setdefault(c, []).append(v)
+    above, stack = set(), list(consumers.get(node, ()))
+    while stack:
+        v = stack.pop()
+        if v not in above:
+            above.add(v)
+            stack.extend(consumers.get(v, ()))
+    return below(above), above
