@@ -1,0 +1,112 @@
+"""state_dict / save / load: exact round trip, atomic writes, and errors that change nothing."""
+import json
+import os
+
+import pytest
+
+from nn import FORMAT_VERSION, MLP, ModelFileError
+
+
+def model(seed=0, **kw):
+    return MLP(2, [4, 3, 1], activation="tanh", seed=seed, **kw)
+
+
+def test_save_load_round_trip_is_exact(tmp_path):
+    a, b = model(seed=1), model(seed=2)
+    a.layers[0].neurons[0].w[0].data = 0.1 + 0.2          # not a "nice" float
+    a.layers[2].neurons[0].b.data = -1e-300
+    path = tmp_path / "m.json"
+    a.save(path)
+    b.load(path)
+    assert b.state_dict() == a.state_dict()                # bit-for-bit equal floats
+    assert b([0.3, -0.2])[0].data == a([0.3, -0.2])[0].data
+    doc = json.loads(path.read_text())
+    assert doc["version"] == FORMAT_VERSION and doc["class"] == "MLP"
+    assert doc["config"] == {"nin": 2, "nouts": [4, 3, 1], "activation": "tanh",
+                             "output_activation": "linear"}
+    assert list(doc["parameters"]) == [n for n, _ in a.named_parameters()]
+
+
+def test_save_is_atomic_and_leaves_no_temp_files(tmp_path):
+    path = tmp_path / "m.json"
+    model(seed=1).save(path)
+    model(seed=2).save(path)                               # replaces the old file
+    assert os.listdir(tmp_path) == ["m.json"]
+    b = model(seed=3)
+    b.load(path)
+    assert b.state_dict() == model(seed=2).state_dict()
+
+
+def test_save_into_a_missing_folder_fails_without_leaving_anything(tmp_path):
+    with pytest.raises(OSError):
+        model().save(tmp_path / "no" / "such" / "m.json")
+    assert os.listdir(tmp_path) == []
+
+
+def test_state_dict_round_trip_and_validation():
+    a, b = model(seed=1), model(seed=2)
+    b.load_state_dict(a.state_dict())
+    assert b.state_dict() == a.state_dict()
+    before = b.state_dict()
+    bad = dict(a.state_dict())
+    bad.pop("layers.0.neurons.0.w.0")
+    with pytest.raises(ValueError, match="missing 1 .*layers.0.neurons.0.w.0"):
+        b.load_state_dict(bad)
+    bad = dict(a.state_dict(), extra=1.0)
+    with pytest.raises(ValueError, match="unexpected 1 .*'extra'"):
+        b.load_state_dict(bad)
+    bad = dict(a.state_dict())
+    bad["layers.2.neurons.0.b"] = float("nan")
+    with pytest.raises(ValueError, match="layers.2.neurons.0.b.*not a finite number"):
+        b.load_state_dict(bad)
+    bad["layers.2.neurons.0.b"] = "0.5"
+    with pytest.raises(ValueError, match="not a number"):
+        b.load_state_dict(bad)
+    assert b.state_dict() == before                        # nothing changed
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "m.json"
+    path.write_text(text)
+    return path
+
+
+def test_wrong_architecture_is_a_clear_error_and_changes_nothing(tmp_path):
+    path = tmp_path / "other.json"
+    MLP(2, [16, 16, 1], seed=0).save(path)
+    m = model(seed=5)
+    before = m.state_dict()
+    with pytest.raises(ModelFileError, match=r"holds MLP\(nin=2, nouts=\[16, 16, 1\].*this model "
+                                             r"is MLP\(nin=2, nouts=\[4, 3, 1\]"):
+        m.load(path)
+    MLP(2, [4, 3, 1], activation="relu", seed=0).save(path)   # same shape, other activation
+    with pytest.raises(ModelFileError, match="activation='relu'"):
+        m.load(path)
+    assert m.state_dict() == before
+
+
+@pytest.mark.parametrize("mutate,match", [
+    (lambda text, doc: text[: len(text) // 2], "not valid JSON"),
+    (lambda text, doc: "", "not valid JSON"),
+    (lambda text, doc: "[1, 2]", "not a micrograd-lab.nn model file"),
+    (lambda text, doc: json.dumps(dict(doc, format="other")), "not a micrograd-lab.nn"),
+    (lambda text, doc: json.dumps(dict(doc, version=99)), "format version 99 is not supported"),
+    (lambda text, doc: json.dumps(dict(doc, parameters={**doc["parameters"],
+                                                        "layers.0.neurons.0.b": None})),
+     "layers.0.neurons.0.b.*not a number"),
+    (lambda text, doc: text.replace('"layers.1.neurons.2.w.0"', '"layers.1.neurons.2.w.9"'),
+     "missing 1.*unexpected 1"),
+    (lambda text, doc: text.replace('"layers.2.neurons.0.b": 0.0', '"layers.2.neurons.0.b": 1e999'),
+     "not a finite number"),
+])
+def test_corrupt_files_are_clear_errors_and_change_nothing(tmp_path, mutate, match):
+    src = model(seed=1)
+    path = tmp_path / "good.json"
+    src.save(path)
+    text = path.read_text()
+    bad = _write(tmp_path, mutate(text, json.loads(text)))
+    m = model(seed=9)
+    before = m.state_dict()
+    with pytest.raises(ModelFileError, match=match):
+        m.load(bad)
+    assert m.state_dict() == before
