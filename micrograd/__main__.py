@@ -1,4 +1,8 @@
-"""`python -m micrograd`: a worked example of one neuron, forward and backward, printed."""
+"""`python -m micrograd`: a worked example of one neuron, forward and backward, printed.
+
+`python -m micrograd grad "EXPR" name=value ...` computes and explains gradients of your own
+expression (see micrograd/cli.py).
+"""
 from __future__ import annotations
 
 import sys
@@ -28,8 +32,12 @@ def demo() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "grad":
+        from .cli import grad_main
+        return grad_main(argv[1:])
     if argv:
-        print(f"usage: python -m micrograd   (unknown arguments: {' '.join(argv)})", file=sys.stderr)
+        print(f"usage: python -m micrograd [grad \"EXPR\" name=value ...]   "
+              f"(unknown arguments: {' '.join(argv)})", file=sys.stderr)
         return 2
     demo()
     return 0
