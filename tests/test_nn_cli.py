@@ -1,0 +1,90 @@
+"""`python -m nn train`: bad arguments (one line, exit 2, no traceback) and small real runs."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from nn import MLP
+from nn.__main__ import main
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "nn", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize("args,mentions", [
+    ([], "missing command"),
+    (["fly"], "invalid choice: 'fly'"),
+    (["train", "--dataset", "mnist"], "--dataset: invalid choice: 'mnist'"),
+    (["train", "--hidden", "16,x"], "--hidden: expected comma-separated positive layer sizes"),
+    (["train", "--hidden", "0"], "--hidden"),
+    (["train", "--lr", "-1"], "--lr: expected a finite number > 0"),
+    (["train", "--lr", "nan"], "--lr"),
+    (["train", "--epochs", "0"], "--epochs: expected a positive integer"),
+    (["train", "--batch-size", "two"], "--batch-size"),
+    (["train", "--activation", "gelu"], "--activation: invalid choice"),
+    (["train", "--loss", "l1"], "--loss: invalid choice"),
+    (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+])
+def test_bad_arguments_give_one_line_and_exit_2(args, mentions, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and mentions in lines[0] and lines[0].startswith("python -m nn: error:")
+
+
+def test_bad_arguments_from_the_shell_have_no_traceback(tmp_path):
+    target = tmp_path / "a_file"
+    target.write_text("x")
+    for args in (["train", "--epochs", "-3"], ["train", "--out", str(target / "sub")]):
+        r = run(*args)
+        assert r.returncode == 2 and r.stdout == ""
+        assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_tiny_xor_run_writes_model_and_plots(tmp_path):
+    out = tmp_path / "run"
+    r = run("train", "--dataset", "xor", "--epochs", "300", "--quiet", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "final: mse loss" in r.stdout and "accuracy" in r.stdout
+    assert "ms per training step" in r.stdout
+    for name in ("model.json", "loss.png", "decision_boundary.png"):
+        assert (out / name).stat().st_size > 0
+    assert (out / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    doc = json.loads((out / "model.json").read_text())
+    assert doc["config"]["nouts"] == [4, 1] and doc["config"]["output_activation"] == "sigmoid"
+    m = MLP(2, [4, 1], activation="sigmoid", output_activation="sigmoid")
+    m.load(out / "model.json")                      # the saved model loads back
+
+
+def test_table_run_has_no_decision_boundary_and_options_apply(tmp_path, capsys):
+    assert main(["train", "--dataset", "table", "--hidden", "6,3", "--loss", "cross_entropy",
+                 "--epochs", "3", "--batch-size", "4", "--lr", "0.2", "--quiet",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "MLP(5, [6, 3, 2]" in out and "3 epochs x 3 step(s)" in out and "lr 0.2" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png", "model.json"]
+
+
+def test_without_matplotlib_it_says_so_and_still_succeeds(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)     # import matplotlib -> ImportError
+    code = main(["train", "--samples", "20", "--hidden", "4", "--epochs", "2", "--quiet",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert sum("matplotlib is not installed" in line for line in out.splitlines()) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+def test_importing_nn_loads_no_heavy_packages():
+    code = ("import sys, nn, nn.__main__; "
+            "print(sorted(m for m in ('matplotlib', 'tqdm', 'numpy', 'torch', 'graphviz') "
+            "if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
