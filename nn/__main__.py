@@ -170,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - start
     final_loss, accuracy = evaluate(model, X, y, loss)
     steps = epochs * steps_per_epoch
+    if len(X) <= 10:
+        outs = predict(model, X)
+        print("outputs: " + ", ".join("/".join(f"{v:.3f}" for v in o) for o in outs)
+              + "  (targets " + ", ".join(f"{t:g}" for t in y01) + ")")
     print(f"final: {d['loss']} loss {final_loss:.6f}" + (" (without L2)" if d["l2"] else "")
           + f", accuracy {accuracy:.1%} ({round(accuracy * len(X))}/{len(X)})")
     print(f"time:  {seconds:.2f} s, {seconds / steps * 1000:.2f} ms per training step")

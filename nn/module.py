@@ -95,7 +95,8 @@ class Module:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, path)       # atomic on POSIX and Windows
+            os.chmod(tmp, 0o666 & ~_umask())    # mkstemp makes 0600; give the usual mode
+            os.replace(tmp, path)               # atomic on POSIX and Windows
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -130,6 +131,12 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({_config_text(self.config())})"
+
+
+def _umask() -> int:
+    mask = os.umask(0)      # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def _config_text(config: Any) -> str:

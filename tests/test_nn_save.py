@@ -110,3 +110,10 @@ def test_corrupt_files_are_clear_errors_and_change_nothing(tmp_path, mutate, mat
     with pytest.raises(ModelFileError, match=match):
         m.load(bad)
     assert m.state_dict() == before
+
+
+def test_saved_file_has_the_usual_permissions(tmp_path):
+    (tmp_path / "plain.txt").write_text("x")
+    model().save(tmp_path / "m.json")
+    mode = lambda p: os.stat(p).st_mode & 0o777
+    assert mode(tmp_path / "m.json") == mode(tmp_path / "plain.txt")
