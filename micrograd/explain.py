@@ -353,6 +353,8 @@ def explain(root: Value, wrt: Value | str, depth: int = 3, steps: str = "auto",
                     product *= c.local_grads[s]
                 texts = [_formula(c, s, namer) for c, s in reversed(parts)]
                 texts = [t for t in texts if t != "1"] or ["1"]     # x · 1 is x
+                if len(texts) > 1:                                  # (1 - h**2) · x
+                    texts = [f"({t})" if re.search(r" [-+] | if ", t) else t for t in texts]
                 formula = " · ".join(texts)
                 factors.append(Factor(namer[upper], namer[lower], formula, product))
                 if (upper is root or len(consumers[upper]) != 1
