@@ -77,7 +77,8 @@ def train_test_split(X: Sequence, y: Sequence, test_fraction: float = 0.25,
     if len(X) != len(y):
         raise ValueError(f"train_test_split: {len(X)} inputs but {len(y)} targets")
     if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"train_test_split: test_fraction must be in (0, 1), got {test_fraction!r}")
+        raise ValueError(f"train_test_split: test_fraction must be in (0, 1), "
+                         f"got {test_fraction!r}")
     order = list(range(len(X)))
     random.Random(seed).shuffle(order)
     n_test = max(1, round(len(X) * test_fraction))

@@ -84,7 +84,8 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba): running means of g and g**2, bias-corrected, p -= lr m^ / (sqrt(v^) + eps)."""
+    """Adam (Kingma & Ba): running means m of g and v of g**2, bias-corrected (m^, v^),
+    then p -= lr * m^ / (sqrt(v^) + eps). weight_decay adds weight_decay * p to g (L2)."""
 
     def __init__(self, params: Sequence[Value], lr: LR = 0.001,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,

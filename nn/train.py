@@ -176,7 +176,8 @@ def evaluate(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse
              correct: Correct | None = None) -> tuple[float, float]:
     """(mean loss, accuracy) of the model as it is now, under no_grad."""
     if len(X) != len(y) or not X:
-        raise ValueError(f"evaluate: need as many targets as inputs (> 0), got {len(X)} and {len(y)}")
+        raise ValueError(f"evaluate: need as many targets as inputs (> 0), "
+                         f"got {len(X)} and {len(y)}")
     loss, correct = _resolve(loss, correct)
     with no_grad():
         total, right = 0.0, 0

@@ -178,7 +178,7 @@ def test_mlp_forward_and_backward_match_pytorch_float64():
             assert n.b.grad == pytest.approx(b.grad[k].item(), rel=1e-10, abs=1e-14)
 
 
-# --- the worked 2-2-2 example of 003_d77308b932c75427.txt ------------------------------------------
+# --- the worked 2-2-2 example of 003_d77308b932c75427.txt ---------------------------------------
 # From its code: inputs [0.1, 0.05], targets [0.02, 0.98],
 #   weights_input_hidden  = [[0.25, 0.2], [0.5, 0.15]]   (row = input, column = hidden neuron)
 #   weights_hidden_output = [[0.7, 0.4], [0.6, 0.35]]    (row = hidden, column = output neuron)
