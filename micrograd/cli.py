@@ -20,7 +20,7 @@ from .engine import Value
 FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
 MAX_LENGTH = 1000           # characters of expression
 MAX_NODES = 400             # ast nodes
-MAX_DEPTH = 60              # nesting of the ast
+MAX_DEPTH = 200             # nesting of the ast (a + b + c ... nests one level per term)
 MAX_EXPONENT = 100.0        # |k| for a constant exponent x ** k
 MAX_INPUTS = 50
 
@@ -92,7 +92,7 @@ def _check(node: ast.AST) -> None:
     if isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS:
-            what = name or "anything but a bare function name"
+            what = name or f"{ast.unparse(node.func):.40}"
             raise ExpressionError(f"calling {what} is not allowed "
                                   f"(allowed: {', '.join(FUNCTIONS)})")
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):

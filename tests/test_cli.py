@@ -1,0 +1,143 @@
+"""`python -m micrograd grad`: good input, and hostile input refused in one line with exit 2."""
+import builtins
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from micrograd.__main__ import main
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "micrograd", *args], capture_output=True,
+                          text=True, timeout=60, env=env)
+
+
+def test_no_arguments_prints_the_demo():
+    r = run()
+    assert r.returncode == 0
+    assert r.stdout.startswith("out = tanh(x1*w1 + x2*w2 + b)")
+    assert "all gradients match" in r.stdout
+
+
+def test_grad_prints_value_gradients_explanation_and_writes_graphs(tmp_path):
+    env = dict(os.environ, PATH="/usr/bin:/bin")     # no venv bin, no system dot
+    svg, png = tmp_path / "graph.svg", tmp_path / "graph.png"
+    r = run("grad", "tanh(w*x + b)", "w=-1", "x=0.5", "b=0.3", "--wrt", "w", "--dot", str(svg),
+            env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    t = math.tanh(-1 * 0.5 + 0.3)
+    assert lines[0] == "f = tanh(w * x + b)" and lines[1] == f"  = {t!r}"
+    block = lines[lines.index("gradients:") + 1:lines.index("")]
+    grads = dict(line.split(" = ") for line in block)
+    assert float(grads["  df/dw"]) == pytest.approx((1 - t * t) * 0.5, rel=1e-15)
+    assert float(grads["  df/dx"]) == pytest.approx((1 - t * t) * -1, rel=1e-15)
+    assert float(grads["  df/db"]) == pytest.approx(1 - t * t, rel=1e-15)
+    assert "df/dw = df/d(w*x + b) · d(w*x + b)/d(w*x) · d(w*x)/dw" in r.stdout
+    assert svg.read_text().count("<svg") == 1
+    r = run("grad", "x**2 - 3*x", "x=2", "--dot", str(png), env=env)
+    assert r.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "df/dx = 1.0" in r.stdout                   # d(x^2 - 3x)/dx = 2x - 3 = 1
+
+
+def test_grad_in_process(capsys):
+    assert main(["grad", "-x*y + log(y)", "x=3", "y=2", "--wrt=y"]) == 0
+    out = capsys.readouterr().out
+    assert f"  = {-3.0 * 2.0 + math.log(2.0)!r}" in out
+    assert "df/dy = -2.5" in out                       # -x + 1/y
+    assert "df/dx = -2.0" in out
+
+
+def test_constant_exponents_fold_and_unused_inputs_are_marked(capsys):
+    assert main(["grad", "x ** (2*3)", "x=1.5", "z=4"]) == 0
+    out = capsys.readouterr().out
+    assert f"df/dx = {6 * 1.5 ** 5!r}" in out
+    assert "df/dz = 0.0   (not in the expression)" in out
+
+
+HOSTILE = [
+    ("x.__class__", "attribute access"),
+    ("__import__('os').system('true')", "calling __import__('os').system is not allowed"),
+    ("__import__('os')", "calling __import__ is not allowed"),
+    ("open('/etc/passwd')", "calling open is not allowed"),
+    ("(lambda: 1)()", "calling lambda: 1 is not allowed"),
+    ("x[0]", "subscripts"),
+    ("[a for a in (1, 2)]", "comprehensions"),
+    ("{a: 1 for a in (1,)}", "comprehensions"),
+    ("lambda: 1", "lambdas"),
+    ("x if x else 1", "if-expressions"),
+    ("(y := 2)", "assignments"),
+    ("'text'", "only numbers"),
+    ("f'{x}'", "strings"),
+    ("x == 1", "comparisons"),
+    ("x // 2", "operator // is not allowed"),
+    ("x % 2", "operator % is not allowed"),
+    ("~x", "unary operator ~"),
+    ("tanh(x, x)", "takes exactly one argument"),
+    ("tanh(x=1)", "takes exactly one argument"),
+    ("tanh(*x)", "takes exactly one argument"),
+    ("math.tanh(x)", "calling math.tanh is not allowed"),
+    ("tanh", "is a function"),
+    ("y + 1", "no value given for 'y'"),
+    ("x ** 1000", "exponent 1000 too large"),
+    ("2 ** 2 ** 2 ** 2 ** 2", "exponent 65536 too large"),
+    ("x ** -200", "exponent -200 too large"),
+    ("1e999 * x", "number too large"),
+    ("9" * 400, "number too large"),
+    ("*".join(["(" + "+".join(["x"] * 50) + ")"] * 5), "expression too large"),
+    ("+".join(["x"] * 300), "nested too deeply"),
+    ("x" * 1001, "expression too long"),
+    ("(" * 250 + "x" + ")" * 250, "nested"),
+    ("-" * 250 + "x", "nested too deeply"),
+    ("x +", "not a valid expression"),
+    ("", "empty expression"),
+    ("log(x - 1.5)", "log: needs a > 0"),
+    ("1 / (x - x)", "division by zero"),
+    ("exp(x * 1000)", "exp: result overflows"),
+    ("(-x) ** x", "base -1.5 < 0"),
+]
+
+
+@pytest.mark.parametrize("expr,mentions", HOSTILE)
+def test_hostile_expressions_are_refused(expr, mentions, capsys, monkeypatch):
+    def no_eval(*a, **k):
+        raise AssertionError("eval/exec must never be called")
+    monkeypatch.setattr(builtins, "eval", no_eval)
+    monkeypatch.setattr(builtins, "exec", no_eval)
+    assert main(["grad", expr, "x=1.5"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and mentions in lines[0], err
+
+
+@pytest.mark.parametrize("args,mentions", [
+    (["x"], None),
+    (["x", "x=abc"], "not a number"),
+    (["x", "x=nan"], "not a finite number"),
+    (["x", "x=1", "x=2"], "given twice"),
+    (["x", "tanh=1"], "cannot be an input name"),
+    (["x", "1x=2"], "cannot be an input name"),
+    (["x", "x"], "expected name=value"),
+    (["x", "x=1", "--wrt", "y"], "is not one of the inputs"),
+    (["x", "x=1", "--wrt"], "--wrt needs a value"),
+    ([], "no expression given"),
+])
+def test_bad_arguments(args, mentions, capsys):
+    code = main(["grad", *args])
+    out, err = capsys.readouterr()
+    if mentions is None:                              # x with no value for x
+        assert code == 2 and "no value given for 'x'" in err
+        return
+    assert code == 2 and mentions in err.splitlines()[0] and "Traceback" not in err
+
+
+def test_subprocess_refusal_has_no_traceback():
+    r = run("grad", "__import__('os').getcwd()", "x=1")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
+    r = run("frobnicate")
+    assert r.returncode == 2 and "usage" in r.stderr
