@@ -266,6 +266,8 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4,
         first); the node of that step and the gradients it sends are drawn in blue.
     max_nodes: refuse graphs with more value nodes (a bigger drawing is unreadable and slow
         to lay out); None draws any size.
+    graph_attr: extra Graphviz graph attributes (the default size="250,250" scales very
+        large drawings down so a PNG of them stays a sane size).
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
@@ -305,7 +307,9 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4,
         scopes = dict.fromkeys(order)
 
     Digraph = digraph_class()
-    dot = Digraph(graph_attr={"rankdir": rankdir, **(graph_attr or {})},
+    # size: scale down past 250 inches a side (24,000 px in PNG), so rasterizing a long
+    # graph cannot take gigabytes (a 1,000-node chain is 3,200 inches wide unscaled)
+    dot = Digraph(graph_attr={"rankdir": rankdir, "size": "250,250", **(graph_attr or {})},
                   node_attr={"fontsize": "11", "style": "filled"},
                   edge_attr={"fontsize": "9"})
     fmt = lambda x: format_number(x, digits)        # noqa: E731
