@@ -253,7 +253,7 @@ def table(results: dict) -> str:
     lines.append(f"Wide graph ({wide['op_nodes']:,} op nodes), ns per op node, "
                  f"median of {wide['repeats']}")
     lines.append(f"  {'engine':<12}{'forward':>10}{'backward':>10}{'free':>10}{'total':>10}"
-                 f"{"÷ ours":>10}")
+                 f"{'÷ ours':>10}")
     ours_total = wide["engines"]["ours"]["total_ns"]
     for name, e in wide["engines"].items():
         lines.append(f"  {name:<12}{e['forward_ns']:>10.0f}{e['backward_ns']:>10.0f}"
@@ -271,7 +271,7 @@ def table(results: dict) -> str:
     demo = results["demo"]
     lines.append(f"Demo training step (moons, {demo['samples']} samples, MLP(2,[16,16,1]), "
                  f"{demo['steps']} steps), median seconds per step incl. freeing")
-    lines.append(f"  {'engine':<12}{'step':>9}{'free':>9}{"÷ ours":>9}{"max |dloss|":>13}"
+    lines.append(f"  {'engine':<12}{'step':>9}{'free':>9}{'÷ ours':>9}{'max |dloss|':>13}"
                  f"{'acc':>6}")
     ours_step = demo["engines"]["ours"]["step_s"]
     for name, d in demo["engines"].items():
