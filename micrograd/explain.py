@@ -124,6 +124,18 @@ def _formula(node: Value, slot: int, namer: _Namer) -> str:
     return re.sub(r"\b(a|b|out)\b", name, text)
 
 
+def _loose(text: str) -> bool:
+    """Whether text needs parentheses as a factor: a top-level + - or if, or a leading minus."""
+    if text.startswith("-"):
+        return True
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and (text.startswith((" + ", " - "), i) or text.startswith(" if ", i)):
+            return True
+    return False
+
+
 def _is_number(text: str, value: float) -> bool:
     try:
         return float(text) == value
@@ -354,7 +366,7 @@ def explain(root: Value, wrt: Value | str, depth: int = 3, steps: str = "auto",
                 texts = [_formula(c, s, namer) for c, s in reversed(parts)]
                 texts = [t for t in texts if t != "1"] or ["1"]     # x · 1 is x
                 if len(texts) > 1:                                  # (1 - h**2) · x
-                    texts = [f"({t})" if re.search(r" [-+] | if ", t) else t for t in texts]
+                    texts = [f"({t})" if _loose(t) else t for t in texts]
                 formula = " · ".join(texts)
                 factors.append(Factor(namer[upper], namer[lower], formula, product))
                 if (upper is root or len(consumers[upper]) != 1
