@@ -28,6 +28,8 @@
 # Then why softmax and cross-entropy are "implemented in a unified manner", as the document says:
 # with large logits the separate computation breaks, the fused one does not.
 #
+# **Follows:** `000_8495f74e1b111f69.txt` (its loss-function and cross-entropy sections).
+#
 # Every number is checked by an `assert`: against the closed form (computed here in float64), and
 # against central finite differences with `gradcheck`.
 
