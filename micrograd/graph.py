@@ -21,12 +21,12 @@ import re
 import shutil
 import sys
 import sysconfig
-import tempfile
 from typing import Callable, Iterable
 
 from . import ops
 from .engine import Value, backward_order
 from .explain import format_number, find_node
+from .files import atomic_write
 
 # fill colours by kind of node
 STYLES = {
@@ -152,15 +152,7 @@ def write_graph(graph, path: str | os.PathLike) -> str:
         data = graph.pipe(format=kind)
     else:
         raise ValueError(f"write_graph: cannot write {path.name!r}: use .svg, .png, .gv or .dot")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return os.fspath(path)
+    return atomic_write(path, data)
 
 
 # --- clusters ------------------------------------------------------------------------------

@@ -11,10 +11,13 @@ for 2-D data, decision_boundary.png. Bad arguments give one line on stderr and e
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import os
 import sys
 import time
+
+from micrograd.files import atomic_write
 
 from . import data
 from .layers import ACTIVATIONS, MLP
@@ -212,7 +215,7 @@ def _plots(model: MLP, X, y01, history, loss: str, out: str) -> list[str]:
     ax.set_title(f"{loss} loss, final accuracy {history.accuracy[-1]:.0%}")
     fig.tight_layout()
     path = os.path.join(out, "loss.png")
-    fig.savefig(path, dpi=100)
+    _save_png(fig, path)
     plt.close(fig)
     written.append(path)
 
@@ -237,10 +240,17 @@ def _plots(model: MLP, X, y01, history, loss: str, out: str) -> list[str]:
         ax.set_aspect("equal")
         fig.tight_layout()
         path = os.path.join(out, "decision_boundary.png")
-        fig.savefig(path, dpi=100)
+        _save_png(fig, path)
         plt.close(fig)
         written.append(path)
     return written
+
+
+def _save_png(fig, path: str) -> None:
+    # rendered to memory first, then written atomically: no half-written PNG on an interrupt
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    atomic_write(path, buffer.getvalue())
 
 
 if __name__ == "__main__":

@@ -21,11 +21,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from numbers import Real
 from typing import Any, Iterator
 
 from micrograd import Value
+from micrograd.files import atomic_write
 
 FORMAT = "micrograd-lab.nn"
 FORMAT_VERSION = 1
@@ -87,22 +87,7 @@ class Module:
             "parameters": self.state_dict(),
         }
         text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())    # mkstemp makes 0600; give the usual mode
-            os.replace(tmp, path)               # atomic on POSIX and Windows
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic_write(path, text)
 
     def load(self, path: str | os.PathLike) -> None:
         """Load a file written by `save` into this model; on any problem, change nothing."""
@@ -132,11 +117,6 @@ class Module:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({_config_text(self.config())})"
 
-
-def _umask() -> int:
-    mask = os.umask(0)      # the only way to read it is to set it
-    os.umask(mask)
-    return mask
 
 
 def _config_text(config: Any) -> str:

@@ -340,3 +340,18 @@ def test_gradcheck_reports_a_mismatch():
 def test_gradcheck_requires_a_value():
     with pytest.raises(TypeError, match="f must return a Value"):
         gradcheck(lambda x: 3.0, [Value(1.0)])
+
+
+def test_atomic_write_replaces_whole_files_with_the_usual_mode(tmp_path):
+    import os
+    from micrograd.files import atomic_write
+    path = tmp_path / "f.txt"
+    atomic_write(path, "first")
+    atomic_write(path, b"second")
+    assert path.read_bytes() == b"second"
+    assert os.listdir(tmp_path) == ["f.txt"]                   # no temp file left behind
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+    with pytest.raises(FileNotFoundError):
+        atomic_write(tmp_path / "missing" / "g.txt", "x")
