@@ -263,7 +263,8 @@ def table(results: dict) -> str:
     lines.append("Deep chain, seconds")
     lines.append(f"  {'engine':<16}{'depth':>10}{'fwd+bwd':>10}{'free':>8}{'ns/node':>9}")
     for name, c in results["chain"].items():
-        note = f"  {c['error'][:60]}" if c.get("error") else ""
+        note = (f"  forward {c['forward_s']:.2f} s, then backward: {c['error'][:34]}"
+                if c.get("error") else "")
         fb = "failed" if c.get("error") else f"{c['fwd_bwd_s']:.3f}"
         lines.append(f"  {name:<16}{c['depth']:>10,}{fb:>10}{c['free_s']:>8.2f}"
                      f"{c['ns_per_node']:>9.0f}{note}")

@@ -298,7 +298,8 @@ class ReplayStep:
     The first call for a batch builds the graph as train_step does, with the inputs as named
     leaves, and records it; later calls with the same model, loss, l2, batch size and targets
     replay it with the new inputs (targets are constants in the graph, so a batch with other
-    targets is recorded anew, at most `max_graphs` kept). Only for models and losses whose
+    targets is recorded anew, at most `max_graphs` kept). Parameters must be updated in place
+    (`p.data = ...`, as nn's optimizers and load_state_dict do). Only for models and losses whose
     graph shape does not depend on the data (nn's MLPs with hinge or mse do not; BCE with
     logits and cross-entropy pick a branch from the data, so they must use train_step).
     """
@@ -311,6 +312,7 @@ class ReplayStep:
         from micrograd import Value
         from micrograd.replay import record
         from nn.train import StepResult
+        # the entry keeps `model` alive, so its id cannot be reused by another model
         key = (id(model), loss, l2, len(Xb), tuple(yb))
         entry = self.graphs.get(key)
         names = [[f"x[{i}][{j}]" for j in range(len(x))] for i, x in enumerate(Xb)]
@@ -326,10 +328,10 @@ class ReplayStep:
             tape = record(total, inputs)
             if len(self.graphs) >= self.max_graphs:
                 self.graphs.pop(next(iter(self.graphs)))
-            self.graphs[key] = (tape, outputs)
+            self.graphs[key] = (tape, outputs, model)
         else:
             # forward, replayed: new inputs, same nodes
-            tape, outputs = entry
+            tape, outputs, _ = entry
             tape.forward({name: v for x, row in zip(Xb, names) for v, name in zip(x, row)})
         n_right = sum(correct([o.data for o in out], t) for out, t in zip(outputs, yb))
         # backward

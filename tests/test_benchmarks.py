@@ -79,3 +79,35 @@ def test_karpathy_loader_does_not_touch_our_micrograd(tmp_path):
         pytest.skip(f"karpathy's sdist not available offline: {proc.stderr.strip()[-200:]}")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["6.0", "True"]
+
+
+@pytest.mark.parametrize("batch_size", [None, 10])
+def test_replay_step_in_fit_matches_train_step(batch_size):
+    # ReplayStep (benchmarks/workloads.py) is a drop-in `step` for nn.fit: identical history.
+    # Full batch: recorded once, replayed; shuffled mini-batches have other targets each time,
+    # so they are recorded anew (targets are constants in the graph), still identical.
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from workloads import ReplayStep
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from nn.data import moons
+    from nn.layers import MLP
+    from nn.optim import SGD
+    from nn.train import fit
+
+    X, y = moons(30, seed=1)
+    y = [2 * t - 1 for t in y]
+
+    def train(step_kwargs):
+        model = MLP(2, [8, 8, 1], seed=5)
+        history = fit(model, X, y, loss="hinge", epochs=6, l2=1e-4, progress=False,
+                      batch_size=batch_size, seed=3,
+                      optimizer=SGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / 100),
+                      **step_kwargs)
+        return history.loss, history.accuracy, [p.data for p in model.parameters()]
+
+    replay = ReplayStep()
+    assert train({"step": replay}) == train({})
+    if batch_size is None:
+        assert len(replay.graphs) == 1               # recorded once, replayed 5 times
