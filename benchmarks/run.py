@@ -336,7 +336,8 @@ def machine() -> dict:
     return {"python": platform.python_version(), "implementation": platform.python_implementation(),
             "platform": platform.platform(), "processor": platform.processor(),
             "cpus": os.cpu_count(), "commit": git("rev-parse", "--short", "HEAD"),
-            "dirty": bool(git("status", "--porcelain", "--", "micrograd", "nn", "benchmarks")),
+            "dirty": bool(git("status", "--porcelain", "--untracked-files=no", "--", "micrograd",
+                                 "nn", "benchmarks")),
             "date": time.strftime("%Y-%m-%d %H:%M:%S %z")}
 
 
