@@ -300,8 +300,9 @@ class ReplayStep:
     replay it with the new inputs (targets are constants in the graph, so a batch with other
     targets is recorded anew, at most `max_graphs` kept). Parameters must be updated in place
     (`p.data = ...`, as nn's optimizers and load_state_dict do). Only for models and losses whose
-    graph shape does not depend on the data (nn's MLPs with hinge or mse do not; BCE with
-    logits and cross-entropy pick a branch from the data, so they must use train_step).
+    graph does not depend on the data (nn's MLPs with hinge, mse or mse_mean qualify; BCE with
+    logits branches on the sign of z, and softmax / cross-entropy bake max(z) in as a constant,
+    so they must use train_step).
     """
 
     def __init__(self, max_graphs: int = 8):
