@@ -269,7 +269,7 @@ def ours_replay_demo(weights: list[float], X, y):
     from nn import losses
     from nn.layers import MLP
     from nn.optim import SGD
-    from nn.train import CORRECT
+    from nn.train import CORRECT, ReplayStep
     model = _ours_model(MLP, weights)
     optimizer = SGD(model.parameters(), lr=lr_at)
     replay_step = ReplayStep()
@@ -290,57 +290,6 @@ def _ours_model(MLP, weights):
     for p, w in zip(params, weights):
         p.data = w
     return model
-
-
-class ReplayStep:
-    """`nn.train.train_step` with graph replay: same signature, same numbers (==).
-
-    The first call for a batch builds the graph as train_step does, with the inputs as named
-    leaves, and records it; later calls with the same model, loss, l2, batch size and targets
-    replay it with the new inputs (targets are constants in the graph, so a batch with other
-    targets is recorded anew, at most `max_graphs` kept). Parameters must be updated in place
-    (`p.data = ...`, as nn's optimizers and load_state_dict do). Only for models and losses whose
-    graph does not depend on the data (nn's MLPs with hinge, mse or mse_mean qualify; BCE with
-    logits branches on the sign of z, and softmax / cross-entropy bake max(z) in as a constant,
-    so they must use train_step).
-    """
-
-    def __init__(self, max_graphs: int = 8):
-        self.graphs: dict = {}
-        self.max_graphs = max_graphs
-
-    def __call__(self, model, Xb, yb, loss, optimizer, l2=0.0, correct=None):
-        from micrograd import Value
-        from micrograd.replay import record
-        from nn.train import StepResult
-        # the entry keeps `model` alive, so its id cannot be reused by another model
-        key = (id(model), loss, l2, len(Xb), tuple(yb))
-        entry = self.graphs.get(key)
-        names = [[f"x[{i}][{j}]" for j in range(len(x))] for i, x in enumerate(Xb)]
-        if entry is None:
-            # forward, building the graph once: train_step's arithmetic, inputs as leaves
-            xs = [[Value(v, name) for v, name in zip(x, row)] for x, row in zip(Xb, names)]
-            outputs = [model(x) for x in xs]
-            losses = [loss(out, t) for out, t in zip(outputs, yb)]
-            total = sum(losses) * (1.0 / len(losses))
-            if l2:
-                total = total + l2 * sum(p * p for p in model.parameters())
-            inputs = {name: v for row_v, row_n in zip(xs, names) for v, name in zip(row_v, row_n)}
-            tape = record(total, inputs)
-            if len(self.graphs) >= self.max_graphs:
-                self.graphs.pop(next(iter(self.graphs)))
-            self.graphs[key] = (tape, outputs, model)
-        else:
-            # forward, replayed: new inputs, same nodes
-            tape, outputs, _ = entry
-            tape.forward({name: v for x, row in zip(Xb, names) for v, name in zip(x, row)})
-        n_right = sum(correct([o.data for o in out], t) for out, t in zip(outputs, yb))
-        # backward
-        optimizer.zero_grad()
-        tape.backward()
-        # update
-        optimizer.step()
-        return StepResult(tape.root.data, n_right)
 
 
 class FloatsDemo:

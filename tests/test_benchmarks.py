@@ -83,18 +83,13 @@ def test_karpathy_loader_does_not_touch_our_micrograd(tmp_path):
 
 @pytest.mark.parametrize("batch_size", [None, 10])
 def test_replay_step_in_fit_matches_train_step(batch_size):
-    # ReplayStep (benchmarks/workloads.py) is a drop-in `step` for nn.fit: identical history.
+    # ReplayStep is a drop-in `step` for nn.fit: identical history to train_step.
     # Full batch: recorded once, replayed; shuffled mini-batches have other targets each time,
     # so they are recorded anew (targets are constants in the graph), still identical.
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from workloads import ReplayStep
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
     from nn.data import moons
     from nn.layers import MLP
     from nn.optim import SGD
-    from nn.train import fit
+    from nn.train import ReplayStep, fit, train_step
 
     X, y = moons(30, seed=1)
     y = [2 * t - 1 for t in y]
@@ -108,6 +103,6 @@ def test_replay_step_in_fit_matches_train_step(batch_size):
         return history.loss, history.accuracy, [p.data for p in model.parameters()]
 
     replay = ReplayStep()
-    assert train({"step": replay}) == train({})
+    assert train({"step": replay}) == train({"step": train_step}) == train({})
     if batch_size is None:
         assert len(replay.graphs) == 1               # recorded once, replayed 5 times

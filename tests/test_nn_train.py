@@ -181,3 +181,33 @@ def test_moons_with_karpathy_demo_setup():
     assert acc >= 0.97
     assert h.loss[-1] < h.loss[0] / 10
     assert math.isfinite(loss)
+
+
+def test_fit_replays_the_graph_only_where_its_shape_is_fixed():
+    from nn import MLP, Neuron
+    from nn.train import ReplayStep, _default_step, train_step
+    from nn import losses
+    model = MLP(2, [4, 1])
+    assert isinstance(_default_step(model, losses.hinge, None), ReplayStep)
+    assert isinstance(_default_step(Neuron(2), losses.mse, None), ReplayStep)
+    assert _default_step(model, losses.hinge, 8) is train_step              # shuffled batches
+    assert _default_step(model, losses.cross_entropy, None) is train_step   # max(z) baked in
+    assert _default_step(model, losses.binary_cross_entropy_with_logits, None) is train_step
+
+    class Branchy(MLP):                                 # may branch on data in __call__
+        pass
+    assert _default_step(Branchy(2, [1]), losses.mse, None) is train_step
+
+
+def test_fit_default_step_gives_the_same_numbers_as_train_step():
+    from nn import MLP, SGD, data, fit
+    from nn.train import train_step
+    X, y = data.xor()
+
+    def run(**kw):
+        model = MLP(2, [4, 1], activation="sigmoid", output_activation="sigmoid", seed=3)
+        h = fit(model, X, y, loss="mse", epochs=30, progress=False,
+                optimizer=SGD(model.parameters(), lr=2.0), **kw)
+        return h.loss, h.accuracy, [p.data for p in model.parameters()]
+
+    assert run() == run(step=train_step)
