@@ -313,17 +313,9 @@ def idle_collect_ms(runs: int = 5) -> float:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Atomic: a temporary file in the same directory, then rename over the target."""
+    from micrograd.files import atomic_write       # temp file in the same folder, then rename
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=1)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write(path, json.dumps(data, indent=1) + "\n")
 
 
 def machine() -> dict:
