@@ -24,9 +24,9 @@ _grad_enabled = True     # switched off by no_grad()
 _new = object.__new__
 
 
-def _overflow(op: Op, args: tuple) -> OverflowError:
+def _overflow(op: Op, args: tuple, what: str = "result") -> OverflowError:
     shown = f" {op.symbol} ".join(map(repr, args)) if len(args) == 2 else f"{op.name}({args[0]!r})"
-    return OverflowError(f"{op.name}: result overflows a float ({shown})")
+    return OverflowError(f"{op.name}: {what} overflows a float ({shown})")
 
 
 def _apply2(op: Op, a, b):
@@ -48,7 +48,12 @@ def _apply2(op: Op, a, b):
         raise _overflow(op, (x, y))
     if not _grad_enabled:
         return _node(out, "", None, None, 0.0, 0.0)
-    da, db = op.local_grads(x, y, out)
+    try:
+        da, db = op.local_grads(x, y, out)
+    except OverflowError:
+        raise _overflow(op, (x, y), "local derivative") from None
+    if da - da != 0.0 or db - db != 0.0:    # e.g. d(a/b)/db = -out/b for a tiny b
+        raise _overflow(op, (x, y), "local derivative")
     return _node(out, op.name, a, b, da, db)
 
 
@@ -63,7 +68,12 @@ def _apply1(op: Op, a: Value) -> Value:
         raise _overflow(op, (x,))
     if not _grad_enabled:
         return _node(out, "", None, None, 0.0, 0.0)
-    (da,) = op.local_grads(x, out)
+    try:
+        (da,) = op.local_grads(x, out)
+    except OverflowError:
+        raise _overflow(op, (x,), "local derivative") from None
+    if da - da != 0.0:                      # e.g. d(a**k)/da = k * a**(k-1) past 1e308
+        raise _overflow(op, (x,), "local derivative")
     return _node(out, op.name, a, None, da, 0.0)
 
 

@@ -132,6 +132,9 @@ def _pow(a, b):
 
 
 def _pow_grads(a, b, out):
+    if a == 0 and b < 1:
+        raise ZeroDivisionError(f"**: d(a**b)/da = b * a**(b-1) is infinite at a = 0 "
+                                f"for b = {_fmt(b)}")
     # d/db = out * ln(a); at a == 0 (b > 0) out is 0 and the limit of out*ln(a) is 0
     return (b * a ** (b - 1), out * _log(a) if a != 0 else 0.0 * out)
 

@@ -255,12 +255,25 @@ def test_overflow_names_the_op():
 
 
 def test_overflow_in_backward_is_an_error_and_leaves_grads_untouched():
-    x = Value(1e-160, label="x")
-    y = 1 / x                                      # 1e160 fits, but dy/dx = -1e320 does not
+    x = Value(1e-10, label="x")
+    y = sum(x * 1e308 for _ in range(10))          # values ~1e299, but dy/dx = 10 * 1e308
     x.grad = 5.0
-    with pytest.raises(OverflowError, match="backward: gradient -inf at 'x'"):
+    with pytest.raises(OverflowError, match="backward: gradient inf at 'x'"):
         y.backward()
     assert x.grad == 5.0
+
+
+def test_overflowing_local_derivative_names_the_op():
+    with pytest.raises(OverflowError, match=r"/: local derivative overflows a float \(1.0 / 1e-160\)"):
+        1 / Value(1e-160)                          # 1e160 fits, d/db = -1e320 does not
+    with pytest.raises(OverflowError, match=r"\*\*-1023: (result|local derivative) overflows"):
+        Value(0.5) ** -1023
+    with pytest.raises(OverflowError, match=r"\*\*308.2: local derivative overflows"):
+        Value(10.0) ** 308.2
+    with pytest.raises(ZeroDivisionError, match=r"infinite at a = 0 for b = 0.5"):
+        Value(0.0) ** Value(0.5)
+    with no_grad():                                # no derivative wanted, none computed
+        assert (1 / Value(1e-160)).data == 1e160
 
 
 @pytest.mark.parametrize("x", [1000.0, -1000.0, 710.0, -745.0])
