@@ -240,15 +240,19 @@ def grad_main(argv: list[str]) -> int:
         if wrt is not None and wrt not in env:
             raise ExpressionError(f"--wrt {wrt}: {wrt!r:.40} is not one of the inputs")
         out = evaluate(tree, env)
+        if not isinstance(out, Value):
+            out = Value(out)
+        out.label = "f"
+        out.backward()                  # can overflow: d f/d x past 1e308 is refused, not inf
+        explanation = None
+        if wrt is not None and wrt in used:
+            from .explain import explain
+            explanation = str(explain(out, env[wrt]))
     except ExpressionError as e:
         return _refuse(str(e))
     except (ArithmeticError, ValueError, TypeError) as e:   # the engine names op and value
         return _refuse(str(e))
-    if not isinstance(out, Value):
-        out = Value(out)
-    out.label = "f"
-    out.backward()
-    from .explain import explain
+    # nothing is printed until every step that can fail has run
     print(f"f = {ast.unparse(tree)}")
     print(f"  = {out.data!r}")
     inputs = [env[name] for name in env]
@@ -261,7 +265,9 @@ def grad_main(argv: list[str]) -> int:
                   + ("   (not in the expression)" if v.label in unused else ""))
     if wrt is not None:
         print()
-        print(explain(out, env[wrt]))
+        # an input the expression does not use has no path to f: its gradient is 0
+        print(explanation if explanation is not None
+              else f"df/d{wrt} = 0: {wrt} is not in the expression, so f does not depend on it")
     if dot_file is not None:
         from .graph import GraphvizNotFound, draw_dot, write_graph
         try:

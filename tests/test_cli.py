@@ -98,6 +98,8 @@ HOSTILE = [
     ("1 / (x - x)", "division by zero"),
     ("exp(x * 1000)", "exp: result overflows"),
     ("(-x) ** x", "base -1.5 < 0"),
+    # finite value, but d f/d(x - 1.5 + 1e-10) = 1e300 * 1e10 overflows during backward
+    ("log(x - 1.5 + 1e-10) * 1e300", "backward: gradient inf"),
 ]
 
 
@@ -133,6 +135,26 @@ def test_bad_arguments(args, mentions, capsys):
         assert code == 2 and "no value given for 'x'" in err
         return
     assert code == 2 and mentions in err.splitlines()[0] and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args", [
+    ["1/x", "x=1e-200"],                            # d(1/x)/dx = -1e400
+    ["log(x) * 1e300", "x=1e-10"],                  # 1e300 * 1e10 past the largest float
+])
+def test_gradient_overflow_is_one_line_exit_2(args):
+    r = run("grad", *args)
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ")
+    assert "Traceback" not in r.stderr
+    assert any(w in r.stderr for w in ("overflows a float", "gradient inf", "gradient -inf"))
+
+
+def test_wrt_an_input_the_expression_does_not_use_is_zero_not_an_error():
+    r = run("grad", "x*2", "x=1", "y=2", "--wrt", "y")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert "df/dy = 0.0   (not in the expression)" in r.stdout
+    assert r.stdout.rstrip().endswith(
+        "df/dy = 0: y is not in the expression, so f does not depend on it")
 
 
 def test_subprocess_refusal_has_no_traceback():
