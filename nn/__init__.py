@@ -15,12 +15,14 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cro
                      hinge, mse, mse_mean, softmax)
 from .module import FORMAT_VERSION, Module, ModelFileError
 from .optim import SGD, Adam, Optimizer, constant, exponential_schedule, linear_schedule
-from .train import History, StepResult, evaluate, fit, predict, train_step
+from .train import (History, ReplayStep, StepResult, batch_loss, evaluate, fit, predict,
+                    train_step)
 
 __all__ = [
     "Module", "ModelFileError", "FORMAT_VERSION", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS",
     "mse", "mse_mean", "softmax", "cross_entropy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "hinge",
     "Optimizer", "SGD", "Adam", "constant", "linear_schedule", "exponential_schedule",
-    "fit", "evaluate", "predict", "train_step", "History", "StepResult", "data",
+    "fit", "evaluate", "predict", "train_step", "batch_loss", "ReplayStep", "History",
+    "StepResult", "data",
 ]

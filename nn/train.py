@@ -95,15 +95,22 @@ def _resolve(loss: LossFn | str, correct: Correct | None) -> tuple[LossFn, Corre
 
 
 # --- one step ------------------------------------------------------------------------------
-def train_step(model: Module, Xb: Sequence, yb: Sequence, loss: LossFn, optimizer: Optimizer,
-               l2: float = 0.0, correct: Correct = _close_match) -> StepResult:
-    """Forward the batch, backpropagate the mean loss, update the parameters once."""
-    # forward: mean loss over the batch (+ l2 * sum p**2, as in karpathy's demo)
+def batch_loss(model: Module, Xb: Sequence, yb: Sequence, loss: LossFn, l2: float = 0.0,
+               ) -> tuple[Value, list[list[Value]]]:
+    """(mean loss over the batch (+ l2 * sum p**2, as in karpathy's demo), the model's outputs)."""
     outputs = [model(x) for x in Xb]
     losses = [loss(out, t) for out, t in zip(outputs, yb)]
     total = sum(losses) * (1.0 / len(losses))
     if l2:
         total = total + l2 * sum(p * p for p in model.parameters())
+    return total, outputs
+
+
+def train_step(model: Module, Xb: Sequence, yb: Sequence, loss: LossFn, optimizer: Optimizer,
+               l2: float = 0.0, correct: Correct = _close_match) -> StepResult:
+    """Forward the batch, backpropagate the mean loss, update the parameters once."""
+    # forward
+    total, outputs = batch_loss(model, Xb, yb, loss, l2)
     n_right = sum(correct([o.data for o in out], t) for out, t in zip(outputs, yb))
 
     # backward
@@ -136,17 +143,13 @@ class ReplayStep:
                  optimizer: Optimizer, l2: float = 0.0, correct: Correct = _close_match,
                  ) -> StepResult:
         # the entry keeps `model` alive, so its id cannot be reused by another model
-        key = (id(model), loss, l2, len(Xb), tuple(yb))
+        key = (id(model), loss, l2, len(Xb), _hashable(yb))
         entry = self.graphs.get(key)
         names = [[f"x[{i}][{j}]" for j in range(len(x))] for i, x in enumerate(Xb)]
         if entry is None:
-            # forward, building the graph once: train_step's arithmetic, inputs as leaves
+            # forward, building the graph once, with the inputs as named leaves
             xs = [[Value(v, name) for v, name in zip(x, row)] for x, row in zip(Xb, names)]
-            outputs = [model(x) for x in xs]
-            losses = [loss(out, t) for out, t in zip(outputs, yb)]
-            total = sum(losses) * (1.0 / len(losses))
-            if l2:
-                total = total + l2 * sum(p * p for p in model.parameters())
+            total, outputs = batch_loss(model, xs, yb, loss, l2)
             inputs = {name: v for row_v, row_n in zip(xs, names) for v, name in zip(row_v, row_n)}
             tape = record(total, inputs)
             if len(self.graphs) >= self.max_graphs:
@@ -165,6 +168,11 @@ class ReplayStep:
         # update
         optimizer.step()
         return StepResult(tape.root.data, n_right)
+
+
+def _hashable(targets: Sequence) -> tuple:
+    """Targets as a dict key: numbers stay, vectors (one-hot, multi-output) become tuples."""
+    return tuple(tuple(t) if isinstance(t, (list, tuple)) else t for t in targets)
 
 
 # losses whose graph has no branch on the data (relu is one node whichever side it takes)
