@@ -2,7 +2,8 @@
 
 With no options this is karpathy's micrograd demo: 100 two-moons points (noise 0.1), an
 MLP(2, [16, 16, 1]) with relu, the max-margin (hinge) loss with labels -1/+1 plus 1e-4 L2,
-100 full-batch steps of SGD with lr = 1.0 - 0.9*k/100. `--dataset xor` and `--dataset table`
+100 full-batch steps of SGD with lr = 1.0 - 0.9*k/100 (k = steps taken; with --batch-size the
+schedule spans epochs x batches steps). `--dataset xor` and `--dataset table`
 train the documents' sigmoid networks with the 1/2-sum squared error instead.
 
 Writes into --out (default out/): model.json (load it with MLP(...).load(path)), loss.png and,
@@ -104,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "(from a logit), cross_entropy (two output logits)")
     train.add_argument("--epochs", type=_positive_int, help="passes over the data")
     train.add_argument("--lr", type=_number(0.0, True),
-                       help="constant learning rate (moons default: 1.0 - 0.9*k/epochs)")
+                       help="constant learning rate (moons default: 1.0 - 0.9*k/steps, "
+                            "k = steps taken, steps = epochs x batches per epoch)")
     train.add_argument("--batch-size", type=_positive_int, help="mini-batch size (default: all)")
     train.add_argument("--l2", type=_number(0.0, False), help="L2 strength added to the loss")
     train.add_argument("--samples", type=_positive_int, default=100, help="moons: points")
@@ -156,9 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     model = MLP(len(X[0]), d["hidden"] + [nout], activation=d["activation"],
                 output_activation=output_activation, init=d["init"], seed=args.seed)
     epochs = d["epochs"]
-    lr = d["lr"] if d["lr"] is not None else linear_schedule(1.0, 0.1, epochs)
-    lr_text = f"{lr:g}" if d["lr"] is not None else f"1.0 - 0.9*k/{epochs}"
     steps_per_epoch = 1 if not d["batch_size"] else math.ceil(len(X) / d["batch_size"])
+    steps = epochs * steps_per_epoch
+    # the schedule is called with k = optimizer steps taken, so it spans every step, not epochs
+    lr = d["lr"] if d["lr"] is not None else linear_schedule(1.0, 0.1, steps)
+    lr_text = f"{lr:g}" if d["lr"] is not None else f"1.0 - 0.9*k/{steps} (k = step)"
     print(f"data:  {what}")
     print(f"model: {model!r}, {len(model.parameters())} parameters")
     print(f"train: {d['loss']} loss" + (f" + {d['l2']:g} L2" if d["l2"] else "")
@@ -172,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
                   progress=not args.quiet)
     seconds = time.perf_counter() - start
     final_loss, accuracy = evaluate(model, X, y, loss)
-    steps = epochs * steps_per_epoch
     if len(X) <= 10:
         outs = predict(model, X)
         print("outputs: " + ", ".join("/".join(f"{v:.3f}" for v in o) for o in outs)

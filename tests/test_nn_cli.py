@@ -88,3 +88,24 @@ def test_importing_nn_loads_no_heavy_packages():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_moons_schedule_spans_every_mini_batch_step(tmp_path, capsys, monkeypatch):
+    # 20 points in batches of 5: 4 steps per epoch, 3 epochs = 12 optimizer steps, and the
+    # schedule 1.0 - 0.9*k/12 must still be falling at the last one (not flat at 0.1 after 3)
+    import nn.__main__ as cli
+    used = []
+
+    class RecordingSGD(cli.SGD):
+        def step(self):
+            used.append(self.current_lr())
+            super().step()
+
+    monkeypatch.setattr(cli, "SGD", RecordingSGD)
+    assert main(["train", "--samples", "20", "--hidden", "4", "--epochs", "3",
+                 "--batch-size", "5", "--quiet", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "SGD lr 1.0 - 0.9*k/12 (k = step), 3 epochs x 4 step(s), batch size 5" in out
+    assert len(used) == 12
+    assert used == [1.0 - 0.9 * k / 12 for k in range(12)]
+    assert all(a > b for a, b in zip(used, used[1:]))      # never clamped early
