@@ -34,14 +34,16 @@ DEFAULTS = {
     # karpathy's micrograd demo.ipynb
     "moons": dict(hidden=[16, 16], activation="relu", loss="hinge", init="uniform",
                   epochs=100, lr=None, batch_size=None, l2=1e-4),
-    # 002_909b28b3d0b2318a.txt: 2-4-1 sigmoid, full-batch gradient descent (its lr 0.5 needs
-    # ~10000 epochs; 5.0 learns XOR in 1000)
+    # 002_909b28b3d0b2318a.txt: 2-4-1 sigmoid, full-batch gradient descent, learning_rate 0.5,
+    # epochs 10000. Its gradients carry 1/m (a mean over the batch, as ours); its dZ2 = a2 - y
+    # leaves out the output sigmoid's a2(1 - a2), which our squared error keeps.
     "xor": dict(hidden=[4], activation="sigmoid", loss="mse", init="uniform",
-                epochs=1000, lr=5.0, batch_size=None, l2=0.0),
-    # 001_535ec0cb8a4ef9ef.txt: 5-10-1 sigmoid, N(0, nin**-0.5) weights, lr 0.1, 1000 epochs,
-    # one sample at a time
+                epochs=10000, lr=0.5, batch_size=None, l2=0.0),
+    # 001_535ec0cb8a4ef9ef.txt: 5-10-1 sigmoid, N(0, nin**-0.5) weights, 1000 epochs, FULL
+    # batch: its fit passes the whole 10x5 array to backprop, which sums the gradient over the
+    # 10 rows, with lr 0.1. Our loss is the mean over the batch, so lr 1.0 here = 0.1 on the sum.
     "table": dict(hidden=[10], activation="sigmoid", loss="mse", init="normal",
-                  epochs=1000, lr=0.1, batch_size=1, l2=0.0),
+                  epochs=1000, lr=1.0, batch_size=None, l2=0.0),
 }
 LOSS_NAMES = ("hinge", "mse", "bce", "cross_entropy")
 
@@ -96,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train an MLP. No options: karpathy's two-moons demo. Options left out "
                     "take the data set's defaults.")
     train.add_argument("--dataset", choices=sorted(DEFAULTS), default="moons",
-                       help="moons (default), xor, or table (the documents' 10x5 table)")
+                       help="moons (default); xor (002_909b28b3d0b2318a.txt: full batch, lr 0.5, "
+                            "10000 epochs); table (001_535ec0cb8a4ef9ef.txt's 10x5 table: full "
+                            "batch, lr 1.0 on the mean loss = its 0.1 on the sum, 1000 epochs)")
     train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16")
     train.add_argument("--activation", choices=sorted(ACTIVATIONS),
                        help="hidden-layer activation")

@@ -109,3 +109,23 @@ def test_moons_schedule_spans_every_mini_batch_step(tmp_path, capsys, monkeypatc
     assert len(used) == 12
     assert used == [1.0 - 0.9 * k / 12 for k in range(12)]
     assert all(a > b for a, b in zip(used, used[1:]))      # never clamped early
+
+
+@pytest.mark.parametrize("dataset,nin,hidden,setup", [
+    # 002_909b28b3d0b2318a.txt: learning_rate 0.5, epochs 10000, all four points at once
+    ("xor", 2, [4], "SGD lr 0.5, 10000 epochs x 1 step(s), full batch"),
+    # 001_535ec0cb8a4ef9ef.txt: lr 0.1 on the gradient summed over all 10 rows, 1000 epochs;
+    # our loss is the batch mean, so the same steps need lr 0.1 * 10 = 1
+    ("table", 5, [10], "SGD lr 1, 1000 epochs x 1 step(s), full batch"),
+])
+def test_document_defaults_train_full_batch_and_get_every_point_right(
+        dataset, nin, hidden, setup, tmp_path, capsys):
+    from nn import data
+    from nn.train import predict
+    assert main(["train", "--dataset", dataset, "--quiet", "--out", str(tmp_path)]) == 0
+    assert setup in capsys.readouterr().out
+    model = MLP(nin, hidden + [1], activation="sigmoid", output_activation="sigmoid",
+                init="uniform" if dataset == "xor" else "normal")
+    model.load(tmp_path / "model.json")
+    X, y = data.xor() if dataset == "xor" else data.table()
+    assert [float(o[0] > 0.5) for o in predict(model, X)] == y   # every point on its side
