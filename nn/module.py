@@ -92,12 +92,20 @@ class Module:
     def load(self, path: str | os.PathLike) -> None:
         """Load a file written by `save` into this model; on any problem, change nothing."""
         path = os.fspath(path)
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            raw = f.read()
+        # one guard for every way the bytes can fail to be JSON: not UTF-8 (e.g. a PNG), bad
+        # syntax, an integer past Python's digit limit (ValueError), nesting past the
+        # recursion limit ("[" * 100000)
         try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
+            doc = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            raise ModelFileError(f"load {path}: not a text file (byte {e.start} is not UTF-8)"
+                                 ) from None
+        except ValueError as e:
             raise ModelFileError(f"load {path}: not valid JSON ({e})") from None
+        except RecursionError:
+            raise ModelFileError(f"load {path}: not valid JSON (nested too deeply)") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ModelFileError(f"load {path}: not a {FORMAT} model file")
         if doc.get("version") != FORMAT_VERSION:
@@ -146,7 +154,11 @@ def _check_state(module: Module, state: Any) -> list[float]:
         x = state[n]
         if isinstance(x, bool) or not isinstance(x, Real):
             raise ValueError(f"load_state_dict: {n!r} is {x!r:.60}, not a number")
-        x = float(x)
+        try:
+            x = float(x)
+        except OverflowError:           # an integer such as 10**400: no float holds it
+            raise ValueError(f"load_state_dict: {n!r} is a number too large for a float, "
+                             f"not a finite number") from None
         if not math.isfinite(x):
             raise ValueError(f"load_state_dict: {n!r} is {x!r}, not a finite number")
         values.append(x)

@@ -117,3 +117,33 @@ def test_saved_file_has_the_usual_permissions(tmp_path):
     model().save(tmp_path / "m.json")
     mode = lambda p: os.stat(p).st_mode & 0o777
     assert mode(tmp_path / "m.json") == mode(tmp_path / "plain.txt")
+
+
+def _png_bytes():
+    # the 8-byte PNG signature and an IHDR chunk: byte 0 (0x89) is not valid UTF-8
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+
+
+@pytest.mark.parametrize("content,match", [
+    (_png_bytes(), "not a text file"),
+    (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+    (b"1" * 5000, "not valid JSON"),                    # past Python's int digit limit
+    ("big", "too large for a float"),                   # a parameter of 10**400 in the JSON
+])
+def test_files_that_are_not_json_or_hold_huge_numbers_raise_model_file_error(
+        tmp_path, content, match):
+    src = model(seed=1)
+    good = tmp_path / "good.json"
+    src.save(good)
+    if content == "big":
+        content = good.read_text().replace('"layers.2.neurons.0.b": 0.0',
+                                           '"layers.2.neurons.0.b": 1' + "0" * 400).encode()
+        assert b"0" * 400 in content
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    m = model(seed=9)
+    before = m.state_dict()
+    with pytest.raises(ModelFileError, match=match) as e:
+        m.load(bad)
+    assert str(bad) in str(e.value)                     # the message names the file
+    assert m.state_dict() == before
