@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Iterator, NamedTuple
 
-from .engine import Value, backward_order
+from .engine import Value, _describe, backward_order
 
 
 class Contribution(NamedTuple):
@@ -50,37 +50,34 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
     inner = [node for node in order if node.children]
     leaves = [node for node in order if not node.children]
     before = [leaf.grad for leaf in leaves]
-    for leaf in leaves:
-        leaf.grad = 0.0
-    for node in inner:
-        node.grad = 0.0
-    root.grad = 1.0
+    grads = _start_pass(order)                     # this pass alone, as in Value.backward
+    for node in order:
+        node.grad = grads[node]
     committed = False
     try:
         index = 0
         for node in inner:                  # consumers first, as in Value.backward
-            grad = node.grad
+            grad = grads[node]
             if grad - grad != 0.0:
                 raise OverflowError(f"backward: gradient {grad} at {_describe(node)}")
-            sent = []
-            for child, local in zip(node.children, node.local_grads):
-                amount = local * grad
-                child.grad += amount            # the chain rule, for each operand
-                sent.append(Contribution(child, local, amount))
+            _send(node, grads)
+            sent = tuple(Contribution(child, local, local * grad)     # what _send added
+                         for child, local in zip(node.children, node.local_grads))
+            for child in node.children:     # the graph shows the pass so far
+                child.grad = grads[child]
             index += 1
-            yield BackwardStep(index, node, grad, tuple(sent))
+            yield BackwardStep(index, node, grad, sent)
         for leaf in leaves:
-            grad = leaf.grad
+            grad = grads[leaf]
             if grad - grad != 0.0:
                 raise OverflowError(f"backward: gradient {grad} at {_describe(leaf)}")
         # every consumer has run: this pass's leaf gradients are final; accumulate them
-        passed = [leaf.grad for leaf in leaves]
         for leaf, grad in zip(leaves, before):
-            leaf.grad = grad + leaf.grad
+            leaf.grad = grad + grads[leaf]
         committed = True
-        for leaf, grad in zip(leaves, passed):
+        for leaf in leaves:
             index += 1
-            yield BackwardStep(index, leaf, grad, ())
+            yield BackwardStep(index, leaf, grads[leaf], ())
     finally:
         if not committed:
             for leaf, grad in zip(leaves, before):
@@ -90,18 +87,24 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
 def pass_gradients(order: list[Value]) -> dict[Value, float]:
     """d root/d node for each node of `backward_order(root)`, without touching any .grad.
 
-    One pass with the same float operations in the same order as Value.backward(), so each
-    number equals what a single backward() call leaves in .grad.
+    The same chain-rule step as backward_steps (`_send`), so the same float operations in the
+    same order as Value.backward(): each number equals what one backward() call leaves in .grad.
     """
-    grads = dict.fromkeys(order, 0.0)
-    grads[order[0]] = 1.0
+    grads = _start_pass(order)
     for node in order:                  # consumers before operands
-        grad = grads[node]
-        for child, local in zip(node.children, node.local_grads):
-            grads[child] += local * grad
+        _send(node, grads)
     return grads
 
 
-def _describe(node: Value) -> str:
-    name = f"'{node.label}'" if node.label else "a node"
-    return f"{name} (op {node.op or 'leaf'!r}, data {node.data!r})"
+def _start_pass(order: list[Value]) -> dict[Value, float]:
+    # d root/d root = 1; every other node starts this pass from 0
+    grads = dict.fromkeys(order, 0.0)
+    grads[order[0]] = 1.0
+    return grads
+
+
+def _send(node: Value, grads: dict[Value, float]) -> None:
+    """Pass node's gradient to its operands: grads[child] += local * grads[node]."""
+    grad = grads[node]
+    for child, local in zip(node.children, node.local_grads):
+        grads[child] += local * grad        # the chain rule, for each operand

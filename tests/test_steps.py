@@ -99,3 +99,30 @@ def test_draw_dot_step_shows_the_state_and_changes_nothing():
     assert [n.grad for n in backward_order(f)] == before
     with pytest.raises(ValueError, match="step must be between 0 and 5"):
         draw_dot(f, step=6)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_pass_gradients_equal_backward_exactly_and_touch_no_grad(seed):
+    from micrograd.steps import pass_gradients
+    a, b = _graph(seed), _graph(seed)
+    order_b = backward_order(b)
+    untouched = [n.grad for n in order_b]
+    grads = pass_gradients(order_b)
+    assert [n.grad for n in order_b] == untouched
+    a.backward()
+    assert [grads[n] for n in order_b] == [n.grad for n in backward_order(a)]
+
+
+def test_overflow_in_a_walk_is_the_same_error_as_backward_and_rolls_back():
+    def graph():
+        x = Value(1e-10, "x")
+        x.grad = 0.5
+        return x, x.log() * 1e300          # d/dx = 1e300 * 1e10 is past the largest float
+    x, f = graph()
+    with pytest.raises(OverflowError) as by_backward:
+        f.backward()
+    y, g = graph()
+    with pytest.raises(OverflowError) as by_steps:
+        list(backward_steps(g))
+    assert str(by_steps.value) == str(by_backward.value)
+    assert x.grad == y.grad == 0.5
