@@ -83,21 +83,31 @@ class Replay:
         self._valid = False
         for node, a, b, forward, local_grads, op in self._steps:
             try:
+                what = "result"
                 if b is None:
                     x = a.data
                     out = forward(x)
                     if out - out != 0.0:        # inf: overflow, reported as the engine does
                         raise OverflowError
-                    (node._da,) = local_grads(x, out)
+                    what = "local derivative"
+                    (da,) = local_grads(x, out)
+                    if da - da != 0.0:
+                        raise OverflowError
+                    node._da = da
                 else:
                     x, y = a.data, b.data
                     out = forward(x, y)
                     if out - out != 0.0:
                         raise OverflowError
-                    node._da, node._db = local_grads(x, y, out)
+                    what = "local derivative"
+                    da, db = local_grads(x, y, out)
+                    if da - da != 0.0 or db - db != 0.0:
+                        raise OverflowError
+                    node._da, node._db = da, db
             except (ArithmeticError, ValueError) as e:
                 args = (a.data,) if b is None else (a.data, b.data)
-                message = str(_overflow(op, args)) if isinstance(e, OverflowError) else str(e)
+                message = (str(_overflow(op, args, what)) if isinstance(e, OverflowError)
+                           else str(e))
                 raise type(e)(f"{message} (replaying {_describe(node)}; the graph now holds "
                               f"partial values: run forward again with valid inputs)") from None
             node.data = out

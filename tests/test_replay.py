@@ -251,3 +251,15 @@ def test_same_shape_detects_data_dependent_branches():
     assert not same_shape(branchy(a), branchy(c))
     assert not same_shape(a * b, a * b + 0)
     assert not same_shape(a * b, b * b)                 # different wiring, same ops
+
+
+def test_replay_refuses_an_overflowing_local_derivative_as_building_does():
+    x = Value(1.0, "x")
+    y = 1 / x
+    tape = record(y, {"x": x})
+    with pytest.raises(OverflowError, match="local derivative overflows"):
+        1 / Value(1e-160)                            # building the graph refuses it...
+    with pytest.raises(OverflowError, match=r"/: local derivative overflows .*replaying"):
+        tape.forward({"x": 1e-160})                  # ...and so does replaying it
+    with pytest.raises(ReplayError):
+        tape.backward()
