@@ -15,6 +15,12 @@ from .explain import find_node
 from .steps import pass_gradients
 
 
+def _table(head: tuple[str, ...], body: list[tuple[str, ...]]) -> list[str]:
+    """Rows of text cells as left-aligned columns, two spaces apart."""
+    widths = [max(len(row[i]) for row in [head] + body) for i in range(len(head))]
+    return ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [head] + body]
+
+
 class GradcheckRow:
     __slots__ = ("name", "value", "autodiff", "numeric", "error", "ok")
 
@@ -43,9 +49,7 @@ class GradcheckReport:
         head = ("input", "value", "autodiff", "numeric", "error", "")
         body = [(r.name, f"{r.value:.6g}", f"{r.autodiff:.10g}", f"{r.numeric:.10g}",
                  f"{r.error:.2e}", "ok" if r.ok else "MISMATCH") for r in self.rows]
-        widths = [max(len(row[i]) for row in [head] + body) for i in range(len(head))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
-                 for row in [head] + body]
+        lines = _table(head, body)
         verdict = "all gradients match" if self.ok else "some gradients DO NOT match"
         lines.append(f"{verdict} (max error {self.max_error:.2e})")
         return "\n".join(lines)
@@ -137,9 +141,7 @@ class VerifyReport:
             else:
                 note = f"WRONG  (follows from {r.first_wrong_upstream})"
             body.append((r.name, f"{r.claimed:.6g}", f"{r.computed:.6g}", note))
-        widths = [max(len(row[i]) for row in [head] + body) for i in range(len(head))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
-                 for row in [head] + body]
+        lines = _table(head, body)
         wrong = self.wrong
         if not wrong:
             lines.append(f"all {len(self.rows)} claims hold")
