@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping, Sequence
 
-from .engine import Value, backward_order, no_grad
-from .explain import find_node
-from .steps import pass_gradients
+from .engine import Value, backward_order, gradients, no_grad
+from .names import find_node
 
 
 def _table(head: tuple[str, ...], body: list[tuple[str, ...]]) -> list[str]:
@@ -170,17 +169,16 @@ def verify(root: Value, claims: Mapping[str, float], rel_tol: float = 1e-4,
     claims maps a node label to its claimed value ("out_o1": 0.7927), or "d<root>/d<label>" to
     a claimed gradient ("dE/dw7": 0.0745). A claim holds when |claimed - computed| <= abs_tol +
     rel_tol * |computed|; the defaults accept numbers rounded to 4 decimals from rounded
-    intermediate steps. Gradients are those of one backward pass; backward() is run first if
-    it has not been. Each wrong row's `first_wrong_upstream` names where its error starts: of
+    intermediate steps. Gradients are those of one reverse pass of the engine (no .grad is read
+    or written; an overflowing gradient is the engine's OverflowError, never a claim that
+    holds). Each wrong row's `first_wrong_upstream` names where its error starts: of
     the wrong claims it is computed from, one that depends on no wrong claim itself (the
     earliest listed if several), or None when the mistake starts at this row.
     """
     if not isinstance(root, Value):
         raise TypeError(f"verify: root must be a Value, got {type(root).__name__}")
     order = backward_order(root)
-    if root.grad == 0.0:                # backward() not run yet: fill .grad for the user too
-        root.backward()
-    grads = pass_gradients(order)
+    grads = gradients(root)             # one reverse pass; no .grad is read or written
     position = {node: i for i, node in enumerate(order)}   # consumers before operands
     claimed = []
     for name, number in claims.items():

@@ -4,8 +4,8 @@
 
 prints the value, each input's gradient, the chain-rule explanation for --wrt, and writes the
 graph. The expression is parsed with Python's `ast` and evaluated by walking a whitelist of
-node types (numbers, names, + - * / **, unary minus and plus, calls of exp/log/tanh/sigmoid/
-relu by bare name) on `Value`s: nothing is ever passed to eval. Anything else, and inputs past
+node types (numbers, names, + - * / **, unary minus and plus, calls by bare name of the op
+table's functions: exp, log, tanh, sin, ...) on `Value`s: nothing is ever passed to eval. Anything else, and inputs past
 the size limits, is refused with a one-line message and exit code 2.
 """
 from __future__ import annotations
@@ -15,9 +15,12 @@ import math
 import sys
 from typing import Callable
 
+from . import ops
 from .engine import Value
+from .names import ROOT_NAMES
 
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
+# the functions an expression may call: every one-operand op of the table written as f(x)
+FUNCTIONS = tuple(op.method for op in ops.OPS.values() if op.is_function)
 MAX_LENGTH = 1000           # characters of expression
 MAX_NODES = 400             # ast nodes
 MAX_DEPTH = 200             # nesting of the ast (a + b + c ... nests one level per term)
@@ -195,7 +198,7 @@ def parse_inputs(args: list[str]) -> dict[str, float]:
 
 
 USAGE = ('usage: python -m micrograd grad "EXPR" name=value ... [--wrt NAME] [--dot FILE]\n'
-         '  EXPR: numbers, names, + - * / **, unary minus, exp() log() tanh() sigmoid() relu()\n'
+         f'  EXPR: numbers, names, + - * / **, unary minus, {" ".join(f + "()" for f in FUNCTIONS)}\n'
          '  --wrt NAME  explain d f/d NAME by the chain rule\n'
          '  --dot FILE  draw the graph to FILE (.svg, .png, .gv or .dot)')
 
@@ -242,18 +245,20 @@ def grad_main(argv: list[str]) -> int:
         out = evaluate(tree, env)
         if not isinstance(out, Value):
             out = Value(out)
-        out.label = "f"
+        # the function is called f (g, h, ... if an input is named f); inputs keep their names
+        fname = next(n for n in ROOT_NAMES + tuple(f"f{i}" for i in range(MAX_INPUTS + 1))
+                     if n not in env)
         out.backward()                  # can overflow: d f/d x past 1e308 is refused, not inf
         explanation = None
         if wrt is not None and wrt in used:
             from .explain import explain
-            explanation = str(explain(out, env[wrt]))
+            explanation = str(explain(out, env[wrt], name=fname))
     except ExpressionError as e:
         return _refuse(str(e))
     except (ArithmeticError, ValueError, TypeError) as e:   # the engine names op and value
         return _refuse(str(e))
     # nothing is printed until every step that can fail has run
-    print(f"f = {ast.unparse(tree)}")
+    print(f"{fname} = {ast.unparse(tree)}")
     print(f"  = {out.data!r}")
     inputs = [env[name] for name in env]
     unused = [name for name in env if name not in used]
@@ -261,13 +266,14 @@ def grad_main(argv: list[str]) -> int:
         print("gradients:")
         width = max(len(v.label) for v in inputs)
         for v in inputs:
-            print(f"  df/d{v.label.ljust(width)} = {v.grad!r}"
+            print(f"  d{fname}/d{v.label.ljust(width)} = {v.grad!r}"
                   + ("   (not in the expression)" if v.label in unused else ""))
     if wrt is not None:
         print()
         # an input the expression does not use has no path to f: its gradient is 0
         print(explanation if explanation is not None
-              else f"df/d{wrt} = 0: {wrt} is not in the expression, so f does not depend on it")
+              else f"d{fname}/d{wrt} = 0: {wrt} is not in the expression, so {fname} does not "
+                   f"depend on it")
     if dot_file is not None:
         from .graph import GraphvizNotFound, draw_dot, write_graph
         try:

@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 from . import ops
 from .engine import Value, backward_order
-from .explain import format_number, find_node
+from .names import find_node, format_number
 from .files import atomic_write
 
 # fill colours by kind of node
@@ -347,8 +347,8 @@ def draw_dot(root: Value, rankdir: str = "LR", *, digits: int = 4,
         i = index[node]
         op = ops.get(node.op)
         for slot, (child, local) in enumerate(zip(node.children, node.local_grads)):
-            attrs = {"label": fmt(local), "tooltip": op.grad_text[slot],
-                     "labeltooltip": op.grad_text[slot]}
+            text = f"{op.math}; {op.derivative(slot)}"
+            attrs = {"label": fmt(local), "tooltip": text, "labeltooltip": text}
             if child in on_path and node in on_path:
                 attrs.update(color=HIGHLIGHT, fontcolor=HIGHLIGHT, penwidth="2")
             if node is current:

@@ -2,49 +2,79 @@
 
 Each block defines one primitive: its name (what `Value.op` holds), the symbol drawn on a graph,
 the math in one line, the forward rule on floats, and right beneath it the local derivative of the
-output with respect to each operand, as code and as text. Backward, graph drawing, explanations,
-replay and the tests all read this table, so they cannot disagree.
+output with respect to each operand, as code and as a text template. Backward, gradients of
+gradients, forward mode, graph drawing, explanations, replay, the grad CLI and the tests all read
+this table, so they cannot disagree.
 
-Local derivative rules take (inputs..., out) and use only arithmetic and the helpers below, so the
-same rule works on floats (the fast path) and on `Value`s (for gradients of gradients).
+Local derivative rules take (inputs..., out) and use only arithmetic, comparisons and the helpers
+below, so the same rule works on floats (at forward time, the fast path) and on `Value`s (to
+build a graph of the gradient, for gradients of gradients).
 
-Adding an op: write one block here, register it in OPS, add one one-line method to `Value`.
-The op-table tests pick it up (forward needs one reference line in tests/test_ops.py).
+Text templates name the operands {a} and {b} and the output {out}: `grad_text` gives each local
+derivative ("1 - {out}**2"), `expr` how the result is written ("{a} + {b}", "tanh({a})").
+
+Adding an op: write one block here (every `Op` defined at module level is in `OPS`), add a
+one-line method to `Value`, and one forward reference line to tests/test_ops.py; the op-table
+tests, graph labels, explanations, replay and the grad CLI pick it up.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Op:
-    """One primitive: forward rule, local derivatives and their text."""
+    """One primitive: forward rule, local derivatives and how to write both."""
 
-    __slots__ = ("name", "symbol", "arity", "math", "forward", "local_grads", "grad_text", "domain")
+    name: str                       # the string stored in Value.op
+    method: str                     # the Value method that applies it: "__add__", "exp"
+    symbol: str                     # drawn in the op node of a graph
+    math: str                       # the forward rule in one line: "out = a * b"
+    forward: Callable[..., float]   # (a, b, ...) -> out, on floats
+    local_grads: Callable[..., tuple]  # (a, b, ..., out) -> (d out/d a, d out/d b, ...)
+    grad_text: tuple[str, ...]      # per operand, a template of its local derivative
+    domain: tuple[tuple[float, float], ...]   # per operand, where the op is defined and smooth
+    kinks: tuple[float, ...] = ()   # operand values where the derivative jumps (relu at 0)
+    expr: str = ""                  # how the result is written; default "name({a})"
+    precedence: int = 9             # of the result in an expression (9: atomic, like f(x))
+    operand_precedence: tuple[int, ...] = (0,)   # an operand below this is parenthesized
+    arity: int = field(init=False)
 
-    def __init__(self, name: str, symbol: str, math: str, forward: Callable[..., float],
-                 local_grads: Callable[..., tuple], grad_text: tuple[str, ...],
-                 domain: tuple[tuple[float, float], ...]):
-        self.name = name                # the string stored in Value.op
-        self.symbol = symbol            # drawn in the op node of a graph
-        self.arity = len(grad_text)     # number of Value operands
-        self.math = math                # e.g. "out = a * b"
-        self.forward = forward          # (a, b, ...) -> out, on floats
-        self.local_grads = local_grads  # (a, b, ..., out) -> (d out/d a, d out/d b, ...)
-        self.grad_text = grad_text      # one readable derivative per operand
-        self.domain = domain            # per operand, an interval where the op is smooth (tests)
+    def __post_init__(self):
+        object.__setattr__(self, "arity", len(self.grad_text))
+        if not self.expr:
+            object.__setattr__(self, "expr", f"{self.name}({{a}})")
+
+    @property
+    def is_function(self) -> bool:
+        """Called as a function in an expression (exp(x)), not written with an operator."""
+        return not self.method.startswith("__")
+
+    def derivative(self, slot: int) -> str:
+        """The local derivative for operand `slot` as text: 'd out/da = 1 - out**2'."""
+        return f"d out/d{'ab'[slot]} = " + self.grad_text[slot].format(a="a", b="b", out="out")
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}: {self.math})"
 
 
-# helpers that work on floats and on Values alike (a Value has .log(), a float does not)
+# helpers that work on floats and on Values alike (a Value has .log() etc., a float does not)
 def _log(x):
     return x.log() if hasattr(x, "log") else math.log(x)
 
 
-def _fmt(x: float) -> str:
+def _cos(x):
+    return x.cos() if hasattr(x, "cos") else math.cos(x)
+
+
+def _sin(x):
+    return x.sin() if hasattr(x, "sin") else math.sin(x)
+
+
+def number_text(x: float) -> str:
     """A number as short as it round-trips: 2.0 -> '2', 0.5 -> '0.5'."""
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
 
@@ -52,6 +82,7 @@ def _fmt(x: float) -> str:
 ONE_ONE = (1.0, 1.0)      # shared: + makes no new floats for its local derivatives
 ONE_MINUS_ONE = (1.0, -1.0)
 MINUS_ONE = (-1.0,)
+ANYWHERE = (-3.0, 3.0)    # test interval of an op defined on every real number
 
 
 # --- add -----------------------------------------------------------------------------------
@@ -63,8 +94,9 @@ def _add_grads(a, b, out):
     return ONE_ONE
 
 
-ADD = Op("+", "+", "out = a + b", _add, _add_grads,
-         ("d(a+b)/da = 1", "d(a+b)/db = 1"), ((-3.0, 3.0), (-3.0, 3.0)))
+ADD = Op(name="+", method="__add__", symbol="+", math="out = a + b", forward=_add,
+         local_grads=_add_grads, grad_text=("1", "1"), domain=(ANYWHERE, ANYWHERE),
+         expr="{a} + {b}", precedence=1, operand_precedence=(1, 1))
 
 
 # --- sub: a primitive, not a + (-b): one "-" node reads better on a graph than two ---------
@@ -76,8 +108,9 @@ def _sub_grads(a, b, out):
     return ONE_MINUS_ONE
 
 
-SUB = Op("-", "-", "out = a - b", _sub, _sub_grads,
-         ("d(a-b)/da = 1", "d(a-b)/db = -1"), ((-3.0, 3.0), (-3.0, 3.0)))
+SUB = Op(name="-", method="__sub__", symbol="-", math="out = a - b", forward=_sub,
+         local_grads=_sub_grads, grad_text=("1", "-1"), domain=(ANYWHERE, ANYWHERE),
+         expr="{a} - {b}", precedence=1, operand_precedence=(1, 2))
 
 
 # --- mul -----------------------------------------------------------------------------------
@@ -89,14 +122,15 @@ def _mul_grads(a, b, out):
     return (b, a)
 
 
-MUL = Op("*", "*", "out = a * b", _mul, _mul_grads,
-         ("d(a*b)/da = b", "d(a*b)/db = a"), ((-3.0, 3.0), (-3.0, 3.0)))
+MUL = Op(name="*", method="__mul__", symbol="*", math="out = a * b", forward=_mul,
+         local_grads=_mul_grads, grad_text=("{b}", "{a}"), domain=(ANYWHERE, ANYWHERE),
+         expr="{a}*{b}", precedence=2, operand_precedence=(2, 2))
 
 
 # --- div: a primitive, not a * b**-1: the graph shows a/b as one node, like the hand math --
 def _div(a, b):
     if b == 0:
-        raise ZeroDivisionError(f"/: division by zero ({_fmt(a)} / 0)")
+        raise ZeroDivisionError(f"/: division by zero ({number_text(a)} / 0)")
     return a / b
 
 
@@ -105,8 +139,9 @@ def _div_grads(a, b, out):
     return (1.0 / b, -out / b)
 
 
-DIV = Op("/", "/", "out = a / b", _div, _div_grads,
-         ("d(a/b)/da = 1/b", "d(a/b)/db = -a/b**2 = -out/b"), ((-3.0, 3.0), (0.5, 3.0)))
+DIV = Op(name="/", method="__truediv__", symbol="/", math="out = a / b", forward=_div,
+         local_grads=_div_grads, grad_text=("1/{b}", "-{out}/{b}"),
+         domain=(ANYWHERE, (0.5, 3.0)), expr="{a}/{b}", precedence=2, operand_precedence=(2, 3))
 
 
 # --- neg -----------------------------------------------------------------------------------
@@ -118,56 +153,69 @@ def _neg_grads(a, out):
     return MINUS_ONE
 
 
-NEG = Op("neg", "-", "out = -a", _neg, _neg_grads, ("d(-a)/da = -1",), ((-3.0, 3.0),))
+NEG = Op(name="neg", method="__neg__", symbol="-", math="out = -a", forward=_neg,
+         local_grads=_neg_grads, grad_text=("-1",), domain=(ANYWHERE,), expr="-{a}",
+         precedence=3, operand_precedence=(4,))
 
 
 # --- pow with a Value exponent: a**b, both operands get a gradient -------------------------
 def _pow(a, b):
     if a < 0:
-        raise ValueError(f"**: base {_fmt(a)} < 0 with a variable exponent: d(a**b)/db = "
+        raise ValueError(f"**: base {number_text(a)} < 0 with a variable exponent: d(a**b)/db = "
                          f"a**b * ln(a) is undefined; use a constant exponent (v ** 2)")
     if a == 0 and b <= 0:
-        raise ZeroDivisionError(f"**: 0 raised to the non-positive power {_fmt(b)}")
+        raise ZeroDivisionError(f"**: 0 raised to the non-positive power {number_text(b)}")
     return a ** b
 
 
 def _pow_grads(a, b, out):
-    if a == 0 and b < 1:
-        raise ZeroDivisionError(f"**: d(a**b)/da = b * a**(b-1) is infinite at a = 0 "
-                                f"for b = {_fmt(b)}")
-    # d/db = out * ln(a); at a == 0 (b > 0) out is 0 and the limit of out*ln(a) is 0
-    return (b * a ** (b - 1), out * _log(a) if a != 0 else 0.0 * out)
+    # float(): on Values compare the numbers (== on a Value is identity)
+    if float(a) == 0:
+        if float(b) < 1:
+            raise ZeroDivisionError(f"**: d(a**b)/da = b * a**(b-1) is infinite at a = 0 "
+                                    f"for b = {number_text(float(b))}")
+        return (b * a ** (b - 1), 0.0 * out)   # d/db = out * ln(a) -> 0 as a -> 0 (b >= 1)
+    return (b * a ** (b - 1), out * _log(a))
 
 
-POW = Op("**", "**", "out = a ** b", _pow, _pow_grads,
-         ("d(a**b)/da = b * a**(b-1)", "d(a**b)/db = a**b * ln(a) = out * ln(a)"),
-         ((0.5, 3.0), (-2.0, 2.0)))
+POW = Op(name="**", method="__pow__", symbol="**", math="out = a ** b", forward=_pow,
+         local_grads=_pow_grads, grad_text=("{b} * {a}**({b} - 1)", "{out} * ln({a})"),
+         domain=((0.5, 3.0), (-2.0, 2.0)), expr="{a}**{b}", precedence=4,
+         operand_precedence=(5, 4))
 
 
 # --- pow with a constant exponent k: one operand; the op name carries k, e.g. "**2" --------
-@lru_cache(maxsize=256)
 def power(k: float) -> Op:
-    """The op a ** k for a constant k (cached per k)."""
-    k = float(k)
-    name = "**" + _fmt(k)
+    """The op a ** k for a constant k (one Op per value of k: power(2) is power(2.0))."""
+    return _power(float(k))
+
+
+@lru_cache(maxsize=256)
+def _power(k: float) -> Op:
+    kt = number_text(k)
+    name = "**" + kt
 
     def forward(a):
         if a < 0 and not k.is_integer():
-            raise ValueError(f"{name}: negative base {_fmt(a)} with non-integer exponent "
-                             f"{_fmt(k)} has no real value")
+            raise ValueError(f"{name}: negative base {number_text(a)} with non-integer "
+                             f"exponent {kt} has no real value")
         if a == 0 and k < 0:
-            raise ZeroDivisionError(f"{name}: 0 raised to the negative power {_fmt(k)}")
+            raise ZeroDivisionError(f"{name}: 0 raised to the negative power {kt}")
         return a ** k
 
     def local_grads(a, out):
-        if a == 0 and k < 1 and k != 0:
-            raise ZeroDivisionError(f"{name}: derivative {_fmt(k)} * a**{_fmt(k - 1)} "
+        if k == 0:
+            return (0.0,)           # a**0 = 1 for every a, 0 included (as in PyTorch)
+        if k < 1 and float(a) == 0:
+            raise ZeroDivisionError(f"{name}: derivative {kt} * a**{number_text(k - 1)} "
                                     f"is infinite at a = 0")
         return (k * a ** (k - 1),)
 
+    text = {0.0: "0", 1.0: "1", 2.0: "2 * {a}"}.get(k, f"{kt} * {{a}}**{number_text(k - 1)}")
     lo = 0.5 if not k.is_integer() else -3.0
-    return Op(name, name, f"out = a ** {_fmt(k)}", forward, local_grads,
-              (f"d(a**{_fmt(k)})/da = {_fmt(k)} * a**{_fmt(k - 1)}",), ((lo, 3.0),))
+    return Op(name=name, method="__pow__", symbol=name, math=f"out = a ** {kt}",
+              forward=forward, local_grads=local_grads, grad_text=(text,), domain=((lo, 3.0),),
+              expr="{a}" + name, precedence=4, operand_precedence=(5,))
 
 
 # --- exp -----------------------------------------------------------------------------------
@@ -179,14 +227,14 @@ def _exp_grads(a, out):
     return (out,)
 
 
-EXP = Op("exp", "exp", "out = e**a", _exp, _exp_grads, ("d(exp a)/da = exp(a) = out",),
-         ((-3.0, 3.0),))
+EXP = Op(name="exp", method="exp", symbol="exp", math="out = e**a", forward=_exp,
+         local_grads=_exp_grads, grad_text=("{out}",), domain=(ANYWHERE,))
 
 
 # --- log (natural) -------------------------------------------------------------------------
 def _ln(a):
     if a <= 0:
-        raise ValueError(f"log: needs a > 0, got {_fmt(a)}")
+        raise ValueError(f"log: needs a > 0, got {number_text(a)}")
     return math.log(a)
 
 
@@ -194,7 +242,8 @@ def _log_grads(a, out):
     return (1.0 / a,)
 
 
-LOG = Op("log", "log", "out = ln(a)", _ln, _log_grads, ("d(log a)/da = 1/a",), ((0.2, 5.0),))
+LOG = Op(name="log", method="log", symbol="log", math="out = ln(a)", forward=_ln,
+         local_grads=_log_grads, grad_text=("1/{a}",), domain=((0.2, 5.0),))
 
 
 # --- tanh: math.tanh is exact at the tails (+-1000 -> +-1.0, derivative 0.0) ---------------
@@ -206,8 +255,8 @@ def _tanh_grads(a, out):
     return (1 - out * out,)
 
 
-TANH = Op("tanh", "tanh", "out = tanh(a)", _tanh, _tanh_grads,
-          ("d(tanh a)/da = 1 - tanh(a)**2 = 1 - out**2",), ((-3.0, 3.0),))
+TANH = Op(name="tanh", method="tanh", symbol="tanh", math="out = tanh(a)", forward=_tanh,
+          local_grads=_tanh_grads, grad_text=("1 - {out}**2",), domain=(ANYWHERE,))
 
 
 # --- sigmoid: exp of a non-positive number only, so +-1000 gives 1.0 / 0.0, never overflow ---
@@ -222,9 +271,9 @@ def _sigmoid_grads(a, out):
     return (out * (1 - out),)
 
 
-SIGMOID = Op("sigmoid", "σ", "out = 1 / (1 + e**-a)", _sigmoid, _sigmoid_grads,
-             ("d(sigmoid a)/da = sigmoid(a) * (1 - sigmoid(a)) = out * (1 - out)",),
-             ((-3.0, 3.0),))
+SIGMOID = Op(name="sigmoid", method="sigmoid", symbol="σ", math="out = 1 / (1 + e**-a)",
+             forward=_sigmoid, local_grads=_sigmoid_grads, grad_text=("{out} * (1 - {out})",),
+             domain=(ANYWHERE,))
 
 
 # --- relu: relu'(0) = 0, as in PyTorch ------------------------------------------------------
@@ -236,12 +285,69 @@ def _relu_grads(a, out):
     return (1.0 if out > 0 else 0.0,)
 
 
-RELU = Op("relu", "ReLU", "out = max(0, a)", _relu, _relu_grads,
-          ("d(relu a)/da = 1 if a > 0 else 0",), ((-3.0, 3.0),))
+RELU = Op(name="relu", method="relu", symbol="ReLU", math="out = max(0, a)", forward=_relu,
+          local_grads=_relu_grads, grad_text=("1 if {a} > 0 else 0",), domain=(ANYWHERE,),
+          kinks=(0.0,))
 
 
-OPS: dict[str, Op] = {op.name: op for op in
-                      (ADD, SUB, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU)}
+# --- sin -----------------------------------------------------------------------------------
+def _sin_forward(a):
+    return math.sin(a)
+
+
+def _sin_grads(a, out):
+    return (_cos(a),)
+
+
+SIN = Op(name="sin", method="sin", symbol="sin", math="out = sin(a)", forward=_sin_forward,
+         local_grads=_sin_grads, grad_text=("cos({a})",), domain=(ANYWHERE,))
+
+
+# --- cos -----------------------------------------------------------------------------------
+def _cos_forward(a):
+    return math.cos(a)
+
+
+def _cos_grads(a, out):
+    return (-_sin(a),)
+
+
+COS = Op(name="cos", method="cos", symbol="cos", math="out = cos(a)", forward=_cos_forward,
+         local_grads=_cos_grads, grad_text=("-sin({a})",), domain=(ANYWHERE,))
+
+
+# --- sqrt: below 0 an error naming sqrt; at 0 the derivative is infinite, an error as **0.5 --
+def _sqrt(a):
+    if a < 0:
+        raise ValueError(f"sqrt: needs a >= 0, got {number_text(a)}")
+    return math.sqrt(a)
+
+
+def _sqrt_grads(a, out):
+    if float(out) == 0:
+        raise ZeroDivisionError("sqrt: derivative 0.5 / sqrt(a) is infinite at a = 0")
+    return (0.5 / out,)
+
+
+SQRT = Op(name="sqrt", method="sqrt", symbol="√", math="out = sqrt(a)", forward=_sqrt,
+          local_grads=_sqrt_grads, grad_text=("0.5/{out}",), domain=((0.2, 5.0),))
+
+
+# --- abs: abs'(0) = 0, as in PyTorch ---------------------------------------------------------
+def _abs(a):
+    return abs(a)
+
+
+def _abs_grads(a, out):
+    return (1.0 if a > 0 else -1.0 if a < 0 else 0.0,)
+
+
+ABS = Op(name="abs", method="abs", symbol="|a|", math="out = |a|", forward=_abs,
+         local_grads=_abs_grads, grad_text=("sign({a})",), domain=(ANYWHERE,), kinks=(0.0,))
+
+
+# every Op defined above, in order of definition: the table
+OPS: dict[str, Op] = {op.name: op for op in list(globals().values()) if isinstance(op, Op)}
 
 
 def get(name: str) -> Op:

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from . import ops
-from .engine import Value, _as_float, _backward_pass, _describe, _overflow, _postorder
+from .engine import (Value, as_number, backward_pass, describe, graph_order, recompute,
+                     replay_steps)
 
 
 class ReplayError(ValueError):
@@ -43,7 +43,7 @@ class Replay:
     def __init__(self, root: Value, inputs: Mapping[str, Value]):
         if not isinstance(root, Value):
             raise TypeError(f"record: root must be a Value, got {type(root).__name__}")
-        inner, leaves = _postorder(root)
+        inner, leaves = graph_order(root)
         known = set(map(id, leaves))
         self.inputs: dict[str, Value] = {}
         for name, leaf in dict(inputs).items():
@@ -52,11 +52,11 @@ class Replay:
             if not isinstance(leaf, Value):
                 raise TypeError(f"record: input {name!r} must be a Value, got "
                                 f"{type(leaf).__name__}")
-            if leaf._a is not None:
-                raise ReplayError(f"record: input {name!r} is {_describe(leaf)}, not a leaf; "
+            if leaf.children:
+                raise ReplayError(f"record: input {name!r} is {describe(leaf)}, not a leaf; "
                                   f"only leaves can be given new data")
             if id(leaf) not in known:
-                raise ReplayError(f"record: input {name!r} ({_describe(leaf)}) is not in the "
+                raise ReplayError(f"record: input {name!r} ({describe(leaf)}) is not in the "
                                   f"graph of the root")
             self.inputs[name] = leaf
         if len(set(map(id, self.inputs.values()))) != len(self.inputs):
@@ -64,9 +64,7 @@ class Replay:
         self.root = root
         self.nodes = inner                      # op nodes, operands before consumers
         self.leaves = leaves
-        # per op node: the node, its operands and the table's rules, looked up once
-        self._steps = [(node, node._a, node._b, op.forward, op.local_grads, op)
-                       for node in inner for op in (ops.get(node.op),)]
+        self._steps = replay_steps(inner)       # table entries looked up once
         self._valid = True                      # False after a forward that raised
 
     def __repr__(self) -> str:
@@ -81,36 +79,11 @@ class Replay:
         """
         self._set_inputs(inputs)
         self._valid = False
-        for node, a, b, forward, local_grads, op in self._steps:
-            try:
-                what = "result"
-                if b is None:
-                    x = a.data
-                    out = forward(x)
-                    if out - out != 0.0:        # inf: overflow, reported as the engine does
-                        raise OverflowError
-                    what = "local derivative"
-                    (da,) = local_grads(x, out)
-                    if da - da != 0.0:
-                        raise OverflowError
-                    node._da = da
-                else:
-                    x, y = a.data, b.data
-                    out = forward(x, y)
-                    if out - out != 0.0:
-                        raise OverflowError
-                    what = "local derivative"
-                    da, db = local_grads(x, y, out)
-                    if da - da != 0.0 or db - db != 0.0:
-                        raise OverflowError
-                    node._da, node._db = da, db
-            except (ArithmeticError, ValueError) as e:
-                args = (a.data,) if b is None else (a.data, b.data)
-                message = (str(_overflow(op, args, what)) if isinstance(e, OverflowError)
-                           else str(e))
-                raise type(e)(f"{message} (replaying {_describe(node)}; the graph now holds "
-                              f"partial values: run forward again with valid inputs)") from None
-            node.data = out
+        try:
+            recompute(self._steps)              # the engine's evaluate, node by node
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(f"{e}; replaying: the graph now holds partial values: run forward "
+                          f"again with valid inputs") from None
         self._valid = True
         return self.root.data
 
@@ -118,7 +91,7 @@ class Replay:
         """`root.backward()` on the recorded graph: inner grads recomputed, leaf grads accumulate."""
         if not self._valid:
             raise ReplayError("backward: the last forward failed; the graph holds partial values")
-        _backward_pass(self.root, self.nodes, self.leaves)
+        backward_pass(self.root, (self.nodes, self.leaves))
 
     def _set_inputs(self, inputs: Mapping[str, float] | None) -> None:
         if inputs is None:
@@ -135,7 +108,7 @@ class Replay:
             raise ReplayError(f"forward: missing input(s) {', '.join(map(repr, missing[:5]))}"
                               f"{' ...' if len(missing) > 5 else ''} (give all "
                               f"{len(names)} or none)")
-        values = {k: _as_float(x, f"replay input {k!r}") for k, x in inputs.items()}
+        values = {k: as_number(x, f"replay input {k!r}") for k, x in inputs.items()}
         for k, x in values.items():             # all checked first: a bad input changes nothing
             names[k].data = x
 
@@ -158,16 +131,14 @@ def same_shape(a: Value, b: Value) -> bool:
     index_a = {id(n): i for i, n in enumerate(order_a)}
     index_b = {id(n): i for i, n in enumerate(order_b)}
     for x, y in zip(order_a, order_b):
-        if x.op != y.op:
+        if x.op != y.op or len(x.children) != len(y.children):
             return False
-        for cx, cy in ((x._a, y._a), (x._b, y._b)):
-            if (cx is None) != (cy is None):
-                return False
-            if cx is not None and index_a[id(cx)] != index_b[id(cy)]:
+        for cx, cy in zip(x.children, y.children):
+            if index_a[id(cx)] != index_b[id(cy)]:
                 return False
     return True
 
 
 def _walk(root: Value) -> list[Value]:
-    inner, leaves = _postorder(root)
+    inner, leaves = graph_order(root)
     return inner + leaves

@@ -3,19 +3,19 @@
     for step in backward_steps(loss):
         print(step)            # d loss/d node and what the node sends to each operand
 
-Each step is yielded after the node has passed its gradient on, so after step k the graph holds
-exactly the gradients backward() would hold at that point (`draw_dot(root, step=k)` draws it).
-The float additions happen in the same order as in `Value.backward()`, so a finished walk leaves
-bit-for-bit the same gradients; leaf gradients accumulate across passes in the same way.
-Leaves come last, after every op node has run; if the walk is abandoned before then, leaf
-gradients are put back as they were (backward() does the same when it fails): a pass counts
-for the leaves only once all of it has been done.
+The engine's reverse pass runs once, recording each node's step (`engine.gradient_steps`);
+the walk then shows it: after step k the graph's `.grad` fields hold exactly what backward()
+holds at that point (`draw_dot(root, step=k)` draws it), so a finished walk leaves bit-for-bit
+the same gradients, and leaf gradients accumulate across passes in the same way. Leaves come
+last, after every op node has run; if the walk is abandoned before then, leaf gradients are
+put back as they were: a pass counts for the leaves only once all of it has been done.
 """
 from __future__ import annotations
 
 from typing import Iterator, NamedTuple
 
-from .engine import Value, _describe, backward_order
+from .engine import Value, gradient_steps
+from .names import format_number, node_name
 
 
 class Contribution(NamedTuple):
@@ -33,7 +33,6 @@ class BackwardStep(NamedTuple):
     contributions: tuple[Contribution, ...]   # () for a leaf
 
     def __str__(self) -> str:
-        from .explain import format_number, node_name
         head = f"step {self.index}: d/d {node_name(self.node)} = {format_number(self.grad)}"
         if not self.contributions:
             return head + " (leaf)"
@@ -44,33 +43,21 @@ class BackwardStep(NamedTuple):
 
 def backward_steps(root: Value) -> Iterator[BackwardStep]:
     """Run backward on root one node at a time, yielding a `BackwardStep` after each node."""
-    if not isinstance(root, Value):
-        raise TypeError(f"backward_steps: expected a Value, got {type(root).__name__}")
-    order = backward_order(root)                   # consumers before operands, leaves last
-    inner = [node for node in order if node.children]
-    leaves = [node for node in order if not node.children]
+    grads, records = gradient_steps(root)       # raises as backward() would, touching nothing
+    leaves = [node for node in grads if not node.children]
     before = [leaf.grad for leaf in leaves]
-    grads = _start_pass(order)                     # this pass alone, as in Value.backward
-    for node in order:
-        node.grad = grads[node]
+    for node, grad in zip(grads, [1.0] + [0.0] * (len(grads) - 1)):
+        node.grad = grad                        # the pass starts: root 1, the rest 0
     committed = False
     try:
         index = 0
-        for node in inner:                  # consumers first, as in Value.backward
-            grad = grads[node]
-            if grad - grad != 0.0:
-                raise OverflowError(f"backward: gradient {grad} at {_describe(node)}")
-            _send(node, grads)
-            sent = tuple(Contribution(child, local, local * grad)     # what _send added
-                         for child, local in zip(node.children, node.local_grads))
-            for child in node.children:     # the graph shows the pass so far
-                child.grad = grads[child]
+        for node, grad, sums in records:        # consumers first, as in Value.backward
+            for child, total in zip(node.children, sums):
+                child.grad = total              # the graph shows the pass so far
             index += 1
-            yield BackwardStep(index, node, grad, sent)
-        for leaf in leaves:
-            grad = grads[leaf]
-            if grad - grad != 0.0:
-                raise OverflowError(f"backward: gradient {grad} at {_describe(leaf)}")
+            yield BackwardStep(index, node, grad, tuple(
+                Contribution(child, local, local * grad)
+                for child, local in zip(node.children, node.local_grads)))
         # every consumer has run: this pass's leaf gradients are final; accumulate them
         for leaf, grad in zip(leaves, before):
             leaf.grad = grad + grads[leaf]
@@ -82,29 +69,3 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
         if not committed:
             for leaf, grad in zip(leaves, before):
                 leaf.grad = grad
-
-
-def pass_gradients(order: list[Value]) -> dict[Value, float]:
-    """d root/d node for each node of `backward_order(root)`, without touching any .grad.
-
-    The same chain-rule step as backward_steps (`_send`), so the same float operations in the
-    same order as Value.backward(): each number equals what one backward() call leaves in .grad.
-    """
-    grads = _start_pass(order)
-    for node in order:                  # consumers before operands
-        _send(node, grads)
-    return grads
-
-
-def _start_pass(order: list[Value]) -> dict[Value, float]:
-    # d root/d root = 1; every other node starts this pass from 0
-    grads = dict.fromkeys(order, 0.0)
-    grads[order[0]] = 1.0
-    return grads
-
-
-def _send(node: Value, grads: dict[Value, float]) -> None:
-    """Pass node's gradient to its operands: grads[child] += local * grads[node]."""
-    grad = grads[node]
-    for child, local in zip(node.children, node.local_grads):
-        grads[child] += local * grad        # the chain rule, for each operand

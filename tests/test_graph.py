@@ -43,11 +43,11 @@ def test_op_nodes_and_edge_labels_come_from_the_op_table():
     src = draw_dot(f).source
     assert 'label="σ"' in src and 'label="*"' in src
     # d(a*b)/da = b = -2, d(a*b)/db = a = 0.5, d sigmoid = out (1 - out)
-    assert 'v2 -> v1op [label=-2.0000 labeltooltip="d(a*b)/da = b"' in src
-    assert 'v3 -> v1op [label=0.5000 labeltooltip="d(a*b)/db = a"' in src
+    assert 'v2 -> v1op [label=-2.0000 labeltooltip="out = a * b; d out/da = b"' in src
+    assert 'v3 -> v1op [label=0.5000 labeltooltip="out = a * b; d out/db = a"' in src
     s = f.data
     assert f"label={s * (1 - s):.4f}" in src
-    assert 'tooltip="d(sigmoid a)/da = sigmoid(a) * (1 - sigmoid(a)) = out * (1 - out)"' in src
+    assert 'tooltip="out = 1 / (1 + e**-a); d out/da = out * (1 - out)"' in src
     # a*a: two edges from a, each labelled
     sq = a * a
     assert draw_dot(sq).source.count("-> v0op [label=0.5000") == 2

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from micrograd import Value, backward_order, ops
-from micrograd.engine import _apply1, _apply2
+from micrograd.engine import evaluate
 from micrograd.replay import Replay, ReplayError, record, same_shape
 
 from exprs import VALUE_LIB, output, random_program
@@ -34,7 +34,7 @@ def op_graph(op, xs, c):
     node gets a nontrivial gradient; c is a parameter leaf."""
     leaves = {f"x{i}": Value(x, f"x{i}") for i, x in enumerate(xs)}
     args = list(leaves.values())
-    node = _apply1(op, *args) if op.arity == 1 else _apply2(op, *args)
+    node = evaluate(op, *args)
     root = (node * c + node * node * 0.25 + c).tanh()
     return root, leaves
 

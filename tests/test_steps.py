@@ -102,12 +102,13 @@ def test_draw_dot_step_shows_the_state_and_changes_nothing():
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_pass_gradients_equal_backward_exactly_and_touch_no_grad(seed):
-    from micrograd.steps import pass_gradients
+def test_gradients_equal_backward_exactly_and_touch_no_grad(seed):
+    from micrograd.engine import gradients
     a, b = _graph(seed), _graph(seed)
     order_b = backward_order(b)
     untouched = [n.grad for n in order_b]
-    grads = pass_gradients(order_b)
+    grads = gradients(b)
+    assert list(grads) == order_b                       # backward order, root first
     assert [n.grad for n in order_b] == untouched
     a.backward()
     assert [grads[n] for n in order_b] == [n.grad for n in backward_order(a)]
