@@ -21,12 +21,13 @@ working numbers in the nodes' `_scratch` slot, which graphs that share parameter
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from numbers import Real
 from typing import Iterable, Iterator, Sequence
 
 from . import ops
+from .gcpause import paused_gc
 from .ops import Op
 
 # --- grad mode: per thread and per async context ----------------------------------------------
@@ -51,6 +52,17 @@ def no_grad() -> Iterator[None]:
     finally:
         with _blocks_lock:
             _no_grad_blocks -= 1
+        _building.set(before)
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Build graphs inside this block even within no_grad() (for tools that need a graph)."""
+    before = _building.get()
+    _building.set(True)
+    try:
+        yield
+    finally:
         _building.set(before)
 
 
@@ -338,7 +350,12 @@ def _run(roots: Sequence[Value], order=None, symbolic: bool = False, into_grad: 
             node._scratch = zero
     inside = [node._scratch is zero for node in wrt]
     roots[0]._scratch = ONE if symbolic else 1.0
-    records = list(_chain_rule(inner, symbolic, into_grad, steps))
+    try:
+        records = list(_chain_rule(inner, symbolic, into_grad, steps))
+    except BaseException:
+        if symbolic:                # drop the partial gradient graphs it made
+            _clear(inner, leaves)
+        raise
     return inner, leaves, records if steps else None, inside
 
 
@@ -367,8 +384,17 @@ def _clear(inner: list[Value], leaves: list[Value]) -> None:
 
 
 def _commit(inner: list[Value], leaves: list[Value]) -> None:
-    """backward()'s sink for leaves: each adds this pass's gradient to its .grad."""
-    _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
+    """backward()'s sink for leaves: each adds this pass's gradient to its .grad.
+
+    If the pass overflowed, no leaf changes and the op nodes' gradients (written by the
+    pass) are set back to 0, so no partial or infinite gradient is left to read or draw.
+    """
+    try:
+        _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
+    except OverflowError:
+        for node in inner:
+            node.grad = 0.0
+        raise
     for leaf in leaves:
         leaf.grad += leaf._scratch
         leaf._scratch = None
@@ -381,37 +407,44 @@ def backward_pass(root: Value, order: tuple[list[Value], list[Value]]) -> None:
         _commit(inner, leaves)
 
 
-def gradients(root: Value, wrt: Iterable[Value] | None = None, *, create_graph: bool = False,
-              ) -> dict[Value, float | Value]:
-    """d root/d node by one reverse pass, without reading or writing any `.grad`.
+def gradients(root: Value) -> dict[Value, float]:
+    """d root/d node for every node of root's graph, in backward order (root first, leaves
+    last), by one reverse pass that reads and writes no `.grad`."""
+    if not isinstance(root, Value):
+        raise TypeError(f"gradients: root must be a Value, got {type(root).__name__}")
+    with _pass_lock:
+        inner, leaves, _, _ = _run([root])
+        _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
+        return {node: node._scratch for node in [*reversed(inner), *leaves]}
 
-    wrt None: every node of root's graph, in backward order (root first, leaves last); else
-    just those nodes (0 for a node not in the graph). create_graph=True gives each gradient as
-    a Value whose own graph is the derivative (so it can be differentiated again); numbers
-    that do not depend on any node come back as plain floats.
+
+def gradient_values(root: Value, wrt: Sequence[Value], create_graph: bool = False,
+                    ) -> list[Value]:
+    """d root/d x for each x of wrt, as Values (0 for an x not in the graph); no `.grad` is
+    read or written.
+
+    On floats each gradient is a constant leaf. With create_graph=True the local derivatives
+    are rebuilt from the op table on Values, so each gradient is a node of a graph that is the
+    derivative, and can be differentiated again (that graph is built even inside no_grad()).
     """
     if not isinstance(root, Value):
         raise TypeError(f"gradients: root must be a Value, got {type(root).__name__}")
-    if create_graph and not is_grad_enabled():
-        raise RuntimeError("gradients: create_graph=True builds a graph, but no_grad() is "
-                           "active here")
-    nodes = None if wrt is None else list(wrt)
-    with _pass_lock:
-        inner, leaves, _, inside = _run([root], symbolic=create_graph, wrt=nodes or ())
+    # create_graph asks for a graph: it is built even inside no_grad()
+    with _pass_lock, paused_gc(), enable_grad() if create_graph else nullcontext():
+        inner, leaves, _, inside = _run([root], symbolic=create_graph, wrt=wrt)
         try:
             if not create_graph:
                 _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
-            order = [*reversed(inner), *leaves]
-            if nodes is None:
-                found = {node: node._scratch for node in order}
-            else:
-                found = {node: node._scratch if here else 0.0
-                         for node, here in zip(nodes, inside)}
-            if create_graph:
-                found = {node: _plain(g) for node, g in found.items()}
-            return found
+            out = []
+            for x, here in zip(wrt, inside):
+                g = x._scratch if here else 0.0
+                if g.__class__ is not Value:        # a number: a constant of the result
+                    g = _node(g if g.__class__ is float else _plain(g), "", None, None, 0.0, 0.0)
+                out.append(g)
+            return out
         finally:
-            _clear(inner, leaves)
+            if create_graph:            # sums of Values: do not keep their graphs alive
+                _clear(inner, leaves)
 
 
 def gradient_steps(root: Value) -> tuple[dict[Value, float], list[tuple[Value, float, tuple]]]:

@@ -39,6 +39,14 @@ def _loose(text: str) -> bool:
     return False
 
 
+def _sum(terms: list[str]) -> str:
+    """Terms joined by + , a lone negative number after the first as - 0.5 (not + -0.5)."""
+    out = terms[0]
+    for t in terms[1:]:
+        out += f" - {t[1:]}" if t.startswith("-") and " " not in t else f" + {t}"
+    return out
+
+
 def _is_number(text: str, value: float) -> bool:
     try:
         return float(text) == value
@@ -98,6 +106,7 @@ class Derivation:
         self.level = level
         self.terms: list[Term] = []
         self.expanded = False           # False past the depth limit: grad given as a number
+        self.is_root = False            # d root/d root = 1
 
     @property
     def symbol(self) -> str:
@@ -146,7 +155,7 @@ class Explanation(Derivation):
                          f"depth limit {self.depth})")
             return []
         if not dv.terms:
-            if dv.name == dv.root_name:
+            if dv.is_root:
                 lines.append(f"{indent}{dv.symbol} = 1")
             else:
                 lines.append(f"{indent}{dv.symbol} = 0   ({dv.root_name} does not depend on "
@@ -163,14 +172,12 @@ class Explanation(Derivation):
             return []
         symbols = " + ".join(" · ".join(([t.delta.symbol] if t.delta else []) +
                                         [f.name for f in t.factors]) for t in dv.terms)
-        numbers = " + ".join(" × ".join(([fmt(t.delta.grad)] if t.delta else []) +
-                                        [fmt(f.value) for f in t.factors]) for t in dv.terms)
+        numbers = _sum([" × ".join(([fmt(t.delta.grad)] if t.delta else []) +
+                                   [fmt(f.value) for f in t.factors]) for t in dv.terms])
         lines.append(f"{indent}{dv.symbol} = {symbols}")
         lines.append(f"{pad}{numbers}")
-        if len(dv.terms) > 1 and numbers != " + ".join(fmt(t.value) for t in dv.terms):
-            values = fmt(dv.terms[0].value) + "".join(
-                f" - {fmt(-t.value)}" if t.value < 0 else f" + {fmt(t.value)}"
-                for t in dv.terms[1:])
+        values = _sum([fmt(t.value) for t in dv.terms])
+        if len(dv.terms) > 1 and numbers != values:
             lines.append(f"{pad}{values}")
         lines.append(f"{pad}{fmt(dv.grad)}")
         width = max(len(f.name) for f in factors)
@@ -184,7 +191,7 @@ class Explanation(Derivation):
                 lines.append(f"{indent}  {f.name.ljust(width)} = {f.formula}")
             else:
                 lines.append(f"{indent}  {f.name.ljust(width)} = {f.formula} = {fmt(f.value)}")
-        if len(dv.terms) > 1:           # several uses: say which subscript is which
+        if any(f.use is not None for f in factors):     # say which subscript is which
             uses = ", ".join(f"{dv.name}{subscript(i)} as {'ab'[t.slot]} of {t.consumer}"
                              for i, t in enumerate(dv.terms, 1))
             lines.append(f"{indent}  uses of {dv.name}: {uses}")
@@ -273,7 +280,8 @@ def explain(root: Value, wrt: Value | str, depth: int = 3, steps: str = "auto",
             continue                    # given as a number
         dv.expanded = True
         if node is root:
-            continue                    # d root/d root = 1
+            dv.is_root = True           # d root/d root = 1
+            continue
         uses = consumers[node]
         for use, (consumer, slot) in enumerate(uses, 1):
             factors, lower = [], node
@@ -307,4 +315,18 @@ def explain(root: Value, wrt: Value | str, depth: int = 3, steps: str = "auto",
                     todo.append(delta)
             value = consumer.local_grads[slot] * grads[consumer]   # what the pass adds
             dv.terms.append(Term(delta, factors, value, namer[consumer], slot))
+        _number_uses_if_needed(dv)
     return out
+
+
+def _number_uses_if_needed(dv: Derivation) -> None:
+    """Keep the use subscripts (x₁, x₂) only where they tell terms apart: when two terms
+    would read the same, or a term would read like the derivative it is part of."""
+    def reads(term: Term) -> str:
+        return " · ".join(([term.delta.symbol] if term.delta else []) +
+                          [f"{d(f.upper)}/{d(f.lower)}" for f in term.factors])
+    plain = [reads(t) for t in dv.terms]
+    if len(set(plain)) == len(plain) and dv.symbol not in plain:
+        for t in dv.terms:
+            for f in t.factors:
+                f.use = None

@@ -14,9 +14,10 @@ classic cost argument: one reverse pass per output, or one forward pass per inpu
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Callable, Sequence
 
-from .engine import Value, as_number, backward_order, gradients, tangents
+from .engine import Value, as_number, backward_order, enable_grad, gradient_values, tangents
 from .names import d
 
 
@@ -34,23 +35,32 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
     single = isinstance(inputs, Value)
+    if not single and (isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__")):
+        raise TypeError(f"grad: inputs must be a Value or a sequence of Values, got "
+                        f"{type(inputs).__name__}")
     xs = [inputs] if single else list(inputs)
-    for i, x in enumerate(xs):
-        if not isinstance(x, Value):
-            raise TypeError(f"grad: inputs must be Values, got {type(x).__name__} at "
-                            f"position {i}")
-    found = gradients(output, xs, create_graph=create_graph)
-    # a gradient may be a node of output's own graph (d(x*y)/dx is y): never relabel those
-    own = set(backward_order(output)) if create_graph else ()
-    results = []
-    for x in xs:
-        g = found[x]
-        if not isinstance(g, Value):
-            g = Value(g)                # a number: a constant of the gradient's graph
-        if not g.label and g not in own and x.label:
-            g.label = f"{d(output.label or 'f')}/{d(x.label)}"     # d(dy/dx)/dx, and so on
-        results.append(g)
+    bad = next((i for i, x in enumerate(xs) if not isinstance(x, Value)), None)
+    if bad is not None:
+        raise TypeError(f"grad: inputs must be Values, got {type(xs[bad]).__name__} at "
+                        f"position {bad}")
+    results = gradient_values(output, xs, create_graph)
+    _label(output, xs, results, create_graph)
     return results[0] if single else results
+
+
+def _label(output: Value, xs: list[Value], results: list[Value], create_graph: bool) -> None:
+    """Label each gradient made here 'd<output>/d<input>'. A node of output's own graph (d(x*y)/dx
+    is y itself) keeps its name, and so does one gradient shared by several inputs (d(x+y)/dx
+    and d(x+y)/dy can be one node): one label would be wrong for the other input."""
+    if not any(x.label for x in xs):
+        return
+    own = set(backward_order(output)) if create_graph else ()
+    counts = Counter(map(id, results))
+    shared = {i for i, n in counts.items() if n > 1}
+    name = d(output.label or "f")
+    for x, g in zip(xs, results):
+        if x.label and not g.label and g not in own and id(g) not in shared:
+            g.label = f"{name}/{d(x.label)}"                        # d(dy/dx)/dx, and so on
 
 
 def _leaves(xs: Sequence, where: str) -> list[Value]:
@@ -68,7 +78,8 @@ def _leaves(xs: Sequence, where: str) -> list[Value]:
 
 
 def _call(f: Callable, leaves: list[Value], where: str):
-    out = f(*leaves)
+    with enable_grad():                 # f's graph is ours to differentiate, even in no_grad()
+        out = f(*leaves)
     outs = [out] if isinstance(out, Value) else list(out) if isinstance(out, (list, tuple)) \
         else None
     if not outs or not all(isinstance(o, Value) for o in outs):
@@ -87,16 +98,8 @@ def hessian(f: Callable[..., Value], xs: Sequence) -> list[list[float]]:
     out, outs = _call(f, leaves, "hessian")
     if len(outs) != 1 or not isinstance(out, Value):
         raise TypeError("hessian: f must return one Value")
-    first = gradients(out, leaves, create_graph=True)
-    rows = []
-    for x in leaves:
-        g = first[x]
-        if isinstance(g, Value):
-            second = gradients(g, leaves)
-            rows.append([float(second[v]) for v in leaves])
-        else:                           # a constant gradient: its derivatives are 0
-            rows.append([0.0] * len(leaves))
-    return rows
+    return [[g.data for g in gradient_values(first, leaves)]
+            for first in gradient_values(out, leaves, create_graph=True)]
 
 
 def jvp(f: Callable[..., Value], xs: Sequence, tangent: Sequence[float],
@@ -143,10 +146,7 @@ def jacobian(f: Callable, xs: Sequence, mode: str = "reverse") -> Jacobian:
     leaves = _leaves(xs, "jacobian")
     _, outs = _call(f, leaves, "jacobian")
     if mode == "reverse":
-        rows = []
-        for y in outs:
-            found = gradients(y, leaves)
-            rows.append([float(found[x]) for x in leaves])
+        rows = [[g.data for g in gradient_values(y, leaves)] for y in outs]
         return Jacobian(rows, mode, len(outs))
     columns = [tangents(outs, {x: 1.0}) for x in leaves]
     rows = [[columns[j][i] for j in range(len(leaves))] for i in range(len(outs))]

@@ -133,11 +133,11 @@ class Namer:
 
     def legend(self, text: str) -> list[str]:
         """'  n1 = ...' for the generated names text uses, and for those their definitions use."""
-        used, todo = [], [text]
+        used, todo = set(), [text]
         while todo:
             for token in _NAME_TOKEN.findall(todo.pop()):
                 if token in self.defined and token not in used:
-                    used.append(token)
+                    used.add(token)
                     todo.append(self.defined[token])
         return [f"  {name} = {self.defined[name]}" for name in self.defined if name in used]
 

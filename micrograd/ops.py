@@ -212,7 +212,8 @@ def _power(k: float) -> Op:
         return (k * a ** (k - 1),)
 
     text = {0.0: "0", 1.0: "1", 2.0: "2 * {a}"}.get(k, f"{kt} * {{a}}**{number_text(k - 1)}")
-    lo = 0.5 if not k.is_integer() else -3.0
+    # defined for every a when k is a whole number >= 0, else only for a > 0 (or a != 0)
+    lo = -3.0 if k.is_integer() and k >= 0 else 0.5
     return Op(name=name, method="__pow__", symbol=name, math=f"out = a ** {kt}",
               forward=forward, local_grads=local_grads, grad_text=(text,), domain=((lo, 3.0),),
               expr="{a}" + name, precedence=4, operand_precedence=(5,))

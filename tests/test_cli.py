@@ -163,3 +163,40 @@ def test_subprocess_refusal_has_no_traceback():
     assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
     r = run("frobnicate")
     assert r.returncode == 2 and "usage" in r.stderr
+
+
+# --- names: inputs are never relabelled, the function never takes an input's name -------------
+@pytest.mark.parametrize("expr, inputs, fname, first", [
+    ("x", ["x=3"], "f", "df/dx = 1"),
+    ("f * 2", ["f=3"], "g", "dg/df = 2"),
+    ("f*g + sin(f)", ["f=3", "g=2"], "h", "dh/df = dh/d(f*g) · d(f*g)/df + dh/d(sin(f)) · "),
+    ("n1 * n1 * n1 * n1 * n1 * n1 * n1 + n1", ["n1=0.5"], "f", "df/dn1 = "),
+    ("f + g + h + F", ["f=1", "g=2", "h=3", "F=4"], "out", "dout/df = dout/d(f + g + h) · "),
+])
+def test_the_function_gets_a_name_no_input_has(expr, inputs, fname, first, capsys):
+    wrt = inputs[0].split("=")[0]
+    assert main(["grad", expr, *inputs, "--wrt", wrt]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{fname} = ")
+    assert f"  d{fname}/d{wrt} = " in out
+    explanation = out.split("\n\n", 1)[1]
+    assert explanation.startswith(first), explanation
+    assert f"d{wrt}/d{wrt}" not in out
+
+
+def test_new_table_functions_are_accepted(capsys):
+    assert main(["grad", "sin(x) + cos(x) * sqrt(y) - abs(x - y)", "x=0.5", "y=2"]) == 0
+    out = capsys.readouterr().out
+    dfdx = math.cos(0.5) - math.sin(0.5) * math.sqrt(2) + 1       # |x - y|' = -1 at x < y
+    assert f"df/dx = {dfdx!r}" in out or float(
+        out.split("df/dx = ")[1].split()[0]) == pytest.approx(dfdx, rel=1e-15)
+
+
+@pytest.mark.parametrize("expr, mentions", [
+    ("sqrt(x)", "sqrt: needs a >= 0, got -1"),
+    ("sqrt(x + 1)", "sqrt: derivative 0.5 / sqrt(a) is infinite at a = 0"),
+])
+def test_sqrt_outside_its_domain_is_one_line(expr, mentions, capsys):
+    assert main(["grad", expr, "x=-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"error: {mentions}"

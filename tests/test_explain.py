@@ -1,6 +1,7 @@
 """explain(): the chain rule written out, terms that sum to the gradient, readable on big nets."""
 import math
 import random
+import re
 
 import pytest
 
@@ -167,3 +168,118 @@ def test_markdown_for_notebooks():
     md = explain(f, w)._repr_markdown_()
     assert md.startswith("$$") and r"\frac{\partial \text{f}}{\partial \text{w\_1}}" in md
     assert "```" in md
+
+
+# --- a value used twice, names that never collide, size, freeing ------------------------------
+def _rhs_mentions_own_symbol(text: str) -> list[str]:
+    """Lines 'dA/dB = ...' whose right side uses dA/dB itself (a circular definition)."""
+    bad = []
+    for line in text.splitlines():
+        left, eq, right = line.strip().partition(" = ")
+        if eq and left.startswith("d") and "/" in left and re.search(
+                rf"(?<![\w.(]){re.escape(left)}(?![\w.₀-₉])", right):
+            bad.append(line)
+    return bad
+
+
+@pytest.mark.parametrize("build", [
+    lambda x: x + x, lambda x: x * x, lambda x: x ** x, lambda x: x * x + x,
+    lambda x: (x * x).tanh() * (x * x), lambda x: (x + x) * (x + x), lambda x: x / x + x,
+    lambda x: (x * 3 + x * x).sin() + x.cos() * x,
+], ids=["a+a", "x*x", "x**x", "x*x+x", "tanh(x*x)*(x*x)", "(x+x)*(x+x)", "x/x+x", "sin-cos"])
+def test_a_value_used_twice_is_never_defined_by_itself(build):
+    x = Value(1.3, "x")
+    f = build(x)
+    e = explain(f, x)
+    text = str(e)
+    assert not _rhs_mentions_own_symbol(text), text
+    first = text.splitlines()[0]
+    assert first.startswith("df/dx = ")
+    uses = sum(1 for node in backward_order(f) for child in node.children if child is x)
+    if uses > 1 and len(e.terms) > 1:
+        assert "₁" in first and "₂" in first and "uses of x:" in text
+    f.backward()
+    grads = {n: n.grad for n in backward_order(f)}
+    _check_derivation(e, grads)
+
+
+def test_generated_names_never_collide_with_labels():
+    n1, f_, g_ = Value(0.5, "n1"), Value(1.5, "f"), Value(-0.5, "g")
+    y = Value(2.0, "y")
+    big = (n1 * y + f_ * y * y * y * y * y * y) * (g_ + y * y * y * y * y * y * y * y)
+    root = big.tanh()
+    text = str(explain(root, n1))
+    names = re.findall(r"^\s*(\w+) = ", text.split("where\n", 1)[1], re.M)
+    assert names and not {"n1", "f", "g", "y"} & set(names), text
+    assert text.startswith("dh/dn1 = ")          # f and g are labels: the root is h
+    # two different unlabelled nodes with the same expression get different names
+    a = Value(0.7, "a")
+    twice = (a * a).tanh() + (a * a).tanh()       # two separate a*a nodes, two tanh nodes
+    t2 = str(explain(twice, a))
+    assert t2.count("d(tanh(a*a))") == 0 or "n1" in t2, t2
+    from micrograd.names import Namer
+    order = backward_order(twice)
+    namer = Namer(order, twice)
+    assert len({namer[n] for n in order}) == len(order)
+
+
+def test_name_argument_and_a_root_that_is_its_own_input():
+    x = Value(3.0, "x")
+    assert str(explain(x, x, name="f")).startswith("df/dx = 1")
+    y = x * 2
+    assert str(explain(y, x, name="out")).startswith("dout/dx = 2")
+    with pytest.raises(ValueError, match="name"):
+        explain(y, x, name="")
+
+
+def test_explaining_a_weight_of_an_mlp_loss_is_complete_and_exact():
+    from nn import MLP, data, hinge
+    from nn.train import batch_loss
+    X, y = data.moons(8, noise=0.1, seed=3)
+    model = MLP(2, [16, 16, 1], seed=3)
+    model.named_parameters()
+    loss, _ = batch_loss(model, X, [2 * t - 1 for t in y], hinge, 1e-4)
+    loss.label = "L"
+    order = backward_order(loss)
+    assert len(order) > 5000
+    loss.backward()
+    grads = {n: n.grad for n in order}
+    for w in (model.parameters()[0], model.parameters()[40], model.parameters()[-1]):
+        e = explain(loss, w)
+        _check_derivation(e, grads)
+        assert e.grad == w.grad and str(e).startswith(f"dL/d{w.label} = ")
+
+
+def test_an_explanation_is_freed_by_reference_counting():
+    import gc
+    import weakref
+    x = Value(0.4, "x")
+    f = ((x * x).tanh() + x * 3).sigmoid() * x
+    gc.disable()
+    try:
+        e = explain(f, x)
+        str(e)
+        ref = weakref.ref(e)
+        del e
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_explain_after_a_failed_backward_refuses_with_the_engines_message():
+    x = Value(1e-10, "x")
+    f = x.log() * 1e300                  # d/dx = 1e300 / 1e-10: past the largest float
+    with pytest.raises(OverflowError) as by_backward:
+        f.backward()
+    assert f.grad == 0.0                 # a failed backward leaves no gradient behind
+    with pytest.raises(OverflowError) as by_explain:
+        explain(f, x)
+    assert str(by_explain.value) == str(by_backward.value)
+
+
+@pytest.mark.parametrize("kwargs", [dict(digits=-1), dict(depth=0), dict(max_factors=0),
+                                    dict(digits=True), dict(depth=1.5), dict(name=3)])
+def test_bad_arguments_name_the_argument(kwargs):
+    x = Value(1.0, "x")
+    with pytest.raises((ValueError, TypeError), match=next(iter(kwargs))):
+        explain(x * x, x, **kwargs)
