@@ -12,6 +12,12 @@ are new / base time: 1.03 means 3% slower.
 Workloads: `backward()` alone on the wide graph of benchmarks/workloads.py (products of leaf
 pairs summed by a balanced tree), building that graph, and karpathy's demo training step as a
 user writes it with nn (`train_step`, building the graph) and with graph replay (`ReplayStep`).
+
+Wall-clock ratios on a shared 2-core VM move by a few percent from run to run. `--callgrind`
+also counts the CPU instructions each workload takes, per run, under valgrind's callgrind (the
+same count every time for the same code and inputs): each version and workload runs in a fresh
+process once with 1 repetition and once with 3, and the difference over 2 is one repetition,
+setup excluded.
 """
 from __future__ import annotations
 
@@ -91,6 +97,57 @@ def demo(nn, replay: bool, samples: int, steps: int):
     return {key: statistics.median(times[1:] if replay and steps > 1 else times)}, tuple(losses)
 
 
+WORKLOADS = ("build", "backward", "step", "replay_step")
+
+
+def worker(version: str, workload: str, reps: int, pairs: int) -> None:
+    """Run one workload `reps` times after one untimed warm-up (for --callgrind)."""
+    import micrograd
+    import nn
+    if version == "base":
+        micrograd, nn = (importlib.import_module("micrograd_base"),
+                         importlib.import_module("nn_base"))
+    gc.disable()                        # instructions of the engine, not of the collector
+    if workload in ("build", "backward"):
+        xs_data, ys_data = W.wide_data(pairs)
+        Value = micrograd.Value
+        for _ in range(reps + 1):
+            xs, ys = [Value(x) for x in xs_data], [Value(y) for y in ys_data]
+            root = W.wide_graph(xs, ys)
+            if workload == "backward":
+                root.backward()
+        return
+    X, y = W.demo_data(100)
+    model = nn.MLP(2, [16, 16, 1], seed=1337)
+    optimizer = nn.SGD(model.parameters(), lr=W.lr_at)
+    step = nn.ReplayStep() if workload == "replay_step" else nn.train_step
+    for _ in range(reps + 1):                 # graphs are acyclic: refcounting frees them
+        step(model, X, y, nn.hinge, optimizer, W.ALPHA)
+
+
+def instructions(ref: str, folder: Path, pairs: int) -> dict:
+    """{version: {workload: instructions per repetition}} from callgrind (see the docstring)."""
+    import re
+    out: dict = {"base": {}, "new": {}}
+    for version in out:
+        for workload in WORKLOADS:
+            counts = []
+            for reps in (1, 3):
+                cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                       sys.executable, __file__, "--base", ref, "--worker", version, workload,
+                       str(reps), "--pairs", str(pairs), "--folder", str(folder)]
+                run = subprocess.run(cmd, capture_output=True, text=True)
+                m = re.search(r"Collected : (\d+)", run.stderr)
+                if run.returncode != 0 or not m:
+                    raise RuntimeError(f"callgrind run failed: {run.stderr[-500:]}")
+                counts.append(int(m.group(1)))
+            out[version][workload] = (counts[1] - counts[0]) / 2
+    # "build" ran the build only; "backward" ran build + backward: keep backward alone
+    for counts in out.values():
+        counts["backward"] -= counts["build"]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", required=True, help="git revision to compare against")
@@ -98,8 +155,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pairs", type=int, default=50_000, help="wide graph: 2n - 1 op nodes")
     ap.add_argument("--steps", type=int, default=4, help="demo steps per run")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--callgrind", action="store_true",
+                    help="also count instructions per workload under valgrind (slow)")
+    ap.add_argument("--worker", nargs=3, metavar=("VERSION", "WORKLOAD", "REPS"),
+                    help=argparse.SUPPRESS)
+    ap.add_argument("--folder", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
+    if args.worker:
+        sys.path.insert(0, args.folder)
+        version, workload, reps = args.worker
+        worker(version, workload, int(reps), args.pairs)
+        return 0
     import micrograd
     import nn
     folder = Path(tempfile.mkdtemp(prefix="versus-"))
@@ -134,11 +201,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{k:<24}{b / units[k]:>10.2f}ms{n / units[k]:>10.2f}ms{n / b:>10.3f}")
     same = checks["base"] == checks["new"]
     print("numbers: identical" if same else "numbers: DIFFER")
+    counted = None
+    if args.callgrind:
+        counted = instructions(args.base, folder, args.pairs)
+        print(f"instructions per repetition (callgrind, collector off):")
+        print(f"{'workload':<24}{'base':>14}{'new':>14}{'new/base':>10}")
+        for k in WORKLOADS:
+            b, n = counted["base"][k], counted["new"][k]
+            print(f"{k:<24}{b / 1e6:>13.1f}M{n / 1e6:>13.1f}M{n / b:>10.3f}")
     if args.json:
         from micrograd.files import atomic_write
         atomic_write(args.json, json.dumps({"base": args.base, "new": rev, "dirty": bool(dirty),
                                             "repeats": args.repeats, "medians_ns": medians,
-                                            "identical": same}, indent=1) + "\n")
+                                            "instructions": counted, "identical": same},
+                                           indent=1) + "\n")
     return 0 if same else 1
 
 

@@ -24,6 +24,7 @@ import threading
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from numbers import Real
+from operator import attrgetter
 from typing import Iterable, Iterator, Sequence
 
 from . import ops
@@ -366,6 +367,9 @@ def _check_finite(check: list[Value], scan, what: str) -> None:
     or outputs) as inf or nan (inf * 0 is nan), so only those are checked, and the whole graph
     is searched only when one of them is not finite.
     """
+    total = sum(map(_scratch_of, check))       # finite unless some number is (or it overflows)
+    if total - total == 0.0:
+        return
     for end in check:
         x = end._scratch
         if x - x != 0.0:
@@ -373,6 +377,9 @@ def _check_finite(check: list[Value], scan, what: str) -> None:
                 x = node._scratch
                 if x - x != 0.0:
                     raise OverflowError(f"{what} {x} at {describe(node)}")
+
+
+_scratch_of = attrgetter("_scratch")
 
 
 def _clear(inner: list[Value], leaves: list[Value]) -> None:
@@ -435,13 +442,12 @@ def gradient_values(root: Value, wrt: Sequence[Value], create_graph: bool = Fals
         try:
             if not create_graph:
                 _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
-            out = []
-            for x, here in zip(wrt, inside):
-                g = x._scratch if here else 0.0
-                if g.__class__ is not Value:        # a number: a constant of the result
-                    g = _node(g if g.__class__ is float else _plain(g), "", None, None, 0.0, 0.0)
-                out.append(g)
-            return out
+            found = [x._scratch if here else 0.0 for x, here in zip(wrt, inside)]
+            if create_graph:
+                found = [_plain(g) for g in found]
+            # a number is a constant of the result (made here, not by Value(): already checked)
+            return [g if g.__class__ is Value else _node(g, "", None, None, 0.0, 0.0)
+                    for g in found]
         finally:
             if create_graph:            # sums of Values: do not keep their graphs alive
                 _clear(inner, leaves)

@@ -6,11 +6,11 @@ it over the target: a reader sees the old file or the new one, never a torn one.
 from __future__ import annotations
 
 import os
-import tempfile
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> str:
     """Write data (bytes, or str as UTF-8) to path atomically; returns the path as a string."""
+    import tempfile                     # here: `import micrograd` stays light
     path = os.fspath(path)
     if isinstance(data, str):
         data = data.encode("utf-8")

@@ -15,6 +15,7 @@ classic cost argument: one reverse pass per output, or one forward pass per inpu
 from __future__ import annotations
 
 from collections import Counter
+from operator import attrgetter
 from typing import Callable, Sequence
 
 from .engine import Value, as_number, backward_order, enable_grad, gradient_values, tangents
@@ -39,10 +40,11 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
         raise TypeError(f"grad: inputs must be a Value or a sequence of Values, got "
                         f"{type(inputs).__name__}")
     xs = [inputs] if single else list(inputs)
-    bad = next((i for i, x in enumerate(xs) if not isinstance(x, Value)), None)
-    if bad is not None:
-        raise TypeError(f"grad: inputs must be Values, got {type(xs[bad]).__name__} at "
-                        f"position {bad}")
+    if set(map(type, xs)) - {Value}:        # (one C-level pass: xs may be 100,000 leaves)
+        bad = next((i for i, x in enumerate(xs) if not isinstance(x, Value)), None)
+        if bad is not None:
+            raise TypeError(f"grad: inputs must be Values, got {type(xs[bad]).__name__} at "
+                            f"position {bad}")
     results = gradient_values(output, xs, create_graph)
     _label(output, xs, results, create_graph)
     return results[0] if single else results
@@ -52,7 +54,7 @@ def _label(output: Value, xs: list[Value], results: list[Value], create_graph: b
     """Label each gradient made here 'd<output>/d<input>'. A node of output's own graph (d(x*y)/dx
     is y itself) keeps its name, and so does one gradient shared by several inputs (d(x+y)/dx
     and d(x+y)/dy can be one node): one label would be wrong for the other input."""
-    if not any(x.label for x in xs):
+    if not any(map(attrgetter("label"), xs)):
         return
     own = set(backward_order(output)) if create_graph else ()
     counts = Counter(map(id, results))

@@ -16,11 +16,8 @@ inside the functions here, so `import micrograd` stays light.
 from __future__ import annotations
 
 import os
-import pathlib
 import re
-import shutil
 import sys
-import sysconfig
 from typing import Callable, Iterable
 
 from . import ops
@@ -52,6 +49,8 @@ class GraphTooLarge(ValueError):
 
 def dot_executable() -> str | None:
     """Path of the program that renders: system `dot` on PATH, else graphviz-pure, else None."""
+    import shutil
+    import sysconfig
     found = shutil.which("dot")
     if found:
         return found
@@ -97,6 +96,8 @@ def _render(engine, format=None, filepath=None, renderer=None, formatter=None, n
             quiet=False, *, outfile=None, raise_if_result_exists=False,
             overwrite_filepath=False) -> str:
     # graphviz.backend.rendering.render, with our program and absolute paths
+    import pathlib
+
     import graphviz
     from graphviz.backend import execute, rendering
     filepath = pathlib.Path(filepath) if filepath is not None else None
@@ -144,14 +145,14 @@ def digraph_class():
 
 def write_graph(graph, path: str | os.PathLike) -> str:
     """Write a drawn graph to path atomically: .svg/.png rendered, .gv/.dot as source."""
-    path = pathlib.Path(path)
-    kind = path.suffix.lower().lstrip(".")
+    kind = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
     if kind in ("gv", "dot"):
         data = graph.source.encode("utf-8")
     elif kind in ("svg", "png"):
         data = graph.pipe(format=kind)
     else:
-        raise ValueError(f"write_graph: cannot write {path.name!r}: use .svg, .png, .gv or .dot")
+        raise ValueError(f"write_graph: cannot write {os.path.basename(os.fspath(path))!r}: "
+                         f"use .svg, .png, .gv or .dot")
     return atomic_write(path, data)
 
 

@@ -20,6 +20,7 @@ tests, graph labels, explanations, replay and the grad CLI pick it up.
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
@@ -79,6 +80,9 @@ def number_text(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
 
 
+# Where a forward rule is exactly a function of the operator or math module (a + b, e**a), the
+# table holds that function: the same rule, called without a Python frame, and + and * are
+# most of the nodes of a net
 ONE_ONE = (1.0, 1.0)      # shared: + makes no new floats for its local derivatives
 ONE_MINUS_ONE = (1.0, -1.0)
 MINUS_ONE = (-1.0,)
@@ -86,43 +90,31 @@ ANYWHERE = (-3.0, 3.0)    # test interval of an op defined on every real number
 
 
 # --- add -----------------------------------------------------------------------------------
-def _add(a, b):
-    return a + b
-
-
 def _add_grads(a, b, out):
     return ONE_ONE
 
 
-ADD = Op(name="+", method="__add__", symbol="+", math="out = a + b", forward=_add,
+ADD = Op(name="+", method="__add__", symbol="+", math="out = a + b", forward=operator.add,
          local_grads=_add_grads, grad_text=("1", "1"), domain=(ANYWHERE, ANYWHERE),
          expr="{a} + {b}", precedence=1, operand_precedence=(1, 1))
 
 
 # --- sub: a primitive, not a + (-b): one "-" node reads better on a graph than two ---------
-def _sub(a, b):
-    return a - b
-
-
 def _sub_grads(a, b, out):
     return ONE_MINUS_ONE
 
 
-SUB = Op(name="-", method="__sub__", symbol="-", math="out = a - b", forward=_sub,
+SUB = Op(name="-", method="__sub__", symbol="-", math="out = a - b", forward=operator.sub,
          local_grads=_sub_grads, grad_text=("1", "-1"), domain=(ANYWHERE, ANYWHERE),
          expr="{a} - {b}", precedence=1, operand_precedence=(1, 2))
 
 
 # --- mul -----------------------------------------------------------------------------------
-def _mul(a, b):
-    return a * b
-
-
 def _mul_grads(a, b, out):
     return (b, a)
 
 
-MUL = Op(name="*", method="__mul__", symbol="*", math="out = a * b", forward=_mul,
+MUL = Op(name="*", method="__mul__", symbol="*", math="out = a * b", forward=operator.mul,
          local_grads=_mul_grads, grad_text=("{b}", "{a}"), domain=(ANYWHERE, ANYWHERE),
          expr="{a}*{b}", precedence=2, operand_precedence=(2, 2))
 
@@ -145,15 +137,11 @@ DIV = Op(name="/", method="__truediv__", symbol="/", math="out = a / b", forward
 
 
 # --- neg -----------------------------------------------------------------------------------
-def _neg(a):
-    return -a
-
-
 def _neg_grads(a, out):
     return MINUS_ONE
 
 
-NEG = Op(name="neg", method="__neg__", symbol="-", math="out = -a", forward=_neg,
+NEG = Op(name="neg", method="__neg__", symbol="-", math="out = -a", forward=operator.neg,
          local_grads=_neg_grads, grad_text=("-1",), domain=(ANYWHERE,), expr="-{a}",
          precedence=3, operand_precedence=(4,))
 
@@ -219,16 +207,12 @@ def _power(k: float) -> Op:
               expr="{a}" + name, precedence=4, operand_precedence=(5,))
 
 
-# --- exp -----------------------------------------------------------------------------------
-def _exp(a):
-    return math.exp(a)      # OverflowError past a ~ 709.78; the engine names the op
-
-
+# --- exp: math.exp raises OverflowError past a ~ 709.78; the engine names the op -----------
 def _exp_grads(a, out):
     return (out,)
 
 
-EXP = Op(name="exp", method="exp", symbol="exp", math="out = e**a", forward=_exp,
+EXP = Op(name="exp", method="exp", symbol="exp", math="out = e**a", forward=math.exp,
          local_grads=_exp_grads, grad_text=("{out}",), domain=(ANYWHERE,))
 
 
@@ -248,15 +232,11 @@ LOG = Op(name="log", method="log", symbol="log", math="out = ln(a)", forward=_ln
 
 
 # --- tanh: math.tanh is exact at the tails (+-1000 -> +-1.0, derivative 0.0) ---------------
-def _tanh(a):
-    return math.tanh(a)
-
-
 def _tanh_grads(a, out):
     return (1 - out * out,)
 
 
-TANH = Op(name="tanh", method="tanh", symbol="tanh", math="out = tanh(a)", forward=_tanh,
+TANH = Op(name="tanh", method="tanh", symbol="tanh", math="out = tanh(a)", forward=math.tanh,
           local_grads=_tanh_grads, grad_text=("1 - {out}**2",), domain=(ANYWHERE,))
 
 
@@ -292,28 +272,20 @@ RELU = Op(name="relu", method="relu", symbol="ReLU", math="out = max(0, a)", for
 
 
 # --- sin -----------------------------------------------------------------------------------
-def _sin_forward(a):
-    return math.sin(a)
-
-
 def _sin_grads(a, out):
     return (_cos(a),)
 
 
-SIN = Op(name="sin", method="sin", symbol="sin", math="out = sin(a)", forward=_sin_forward,
+SIN = Op(name="sin", method="sin", symbol="sin", math="out = sin(a)", forward=math.sin,
          local_grads=_sin_grads, grad_text=("cos({a})",), domain=(ANYWHERE,))
 
 
 # --- cos -----------------------------------------------------------------------------------
-def _cos_forward(a):
-    return math.cos(a)
-
-
 def _cos_grads(a, out):
     return (-_sin(a),)
 
 
-COS = Op(name="cos", method="cos", symbol="cos", math="out = cos(a)", forward=_cos_forward,
+COS = Op(name="cos", method="cos", symbol="cos", math="out = cos(a)", forward=math.cos,
          local_grads=_cos_grads, grad_text=("-sin({a})",), domain=(ANYWHERE,))
 
 
