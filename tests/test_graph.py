@@ -233,7 +233,8 @@ def test_system_dot_is_preferred_when_present(no_system_dot, monkeypatch):
 
 
 def test_no_renderer_at_all_is_a_clear_error(no_system_dot, monkeypatch):
-    monkeypatch.setattr(graph.sysconfig, "get_path", lambda name: str(no_system_dot / "empty-path"))
+    import sysconfig
+    monkeypatch.setattr(sysconfig, "get_path", lambda name: str(no_system_dot / "empty-path"))
     monkeypatch.setattr(graph.sys, "executable", str(no_system_dot / "empty-path" / "python"))
     assert graph.dot_executable() is None
     out, _ = neuron()
