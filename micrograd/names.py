@@ -75,8 +75,9 @@ class Namer:
 
     Labels stay as the user wrote them. Constants are their numbers. An unlabelled op is its
     expression from the op table when that is short and unambiguous, else n1, n2, ... (defined
-    in `defined`). An unlabelled root is called `root_name` if given, else f (or g, h, ... when
-    f is taken). Generated names never equal a label or another node's name.
+    in `defined`). The root is called `root_name` if given (the caller has said what it is, so
+    it is not defined again), else by its label, else f (or g, h, ... when f is taken), defined
+    in `defined`. Generated names never equal a label or another node's name.
     """
 
     def __init__(self, order: list[Value], root: Value, root_name: str | None = None,
@@ -88,13 +89,14 @@ class Namer:
         self.taken = {n.label for n in order if n.label}
         used: set[str] = set(self.taken)
         self._count = 0
+        given = root_name is not None             # the caller says what the root is
         if root_name is None and not root.label:
             root_name = next((n for n in ROOT_NAMES if n not in used), None) or self._fresh(used)
         if root_name is not None:
             used.add(root_name)
         for node in reversed(order):              # operands first
             if node is root and root_name is not None:
-                if node.op:
+                if node.op and not given:
                     self.defined[root_name] = self._expr(node)[0]
                 name, prec = root_name, 9
             elif node.label:
