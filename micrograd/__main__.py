@@ -31,16 +31,8 @@ def demo() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "grad":
-        from .cli import grad_main
-        return grad_main(argv[1:])
-    if argv:
-        print(f"usage: python -m micrograd [grad \"EXPR\" name=value ...]   "
-              f"(unknown arguments: {' '.join(argv)})", file=sys.stderr)
-        return 2
-    demo()
-    return 0
+    from .cli import main as cli_main
+    return cli_main(sys.argv[1:] if argv is None else argv, demo)
 
 
 if __name__ == "__main__":

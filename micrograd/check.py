@@ -4,13 +4,23 @@
     report = gradcheck(lambda a, b: (a * b).tanh(), [Value(0.5, "a"), Value(-1.2, "b")])
     assert report          # truthy when every input matches
     print(report)          # a table: input, autodiff, numeric, error
+
+A float limit both of them meet: a gradient is a sum of the amounts its paths carry, in float64
+like PyTorch's. When those amounts differ by more than about 16 orders of magnitude and some
+of them cancel, the sum can lose the small one, and whether it does depends on the order the
+sum is taken: for b*3 + (b - b)/b at b = 1e-300 the two paths through b - b carry +1e300 and
+-1e300; this engine adds 3 first and gets 0, PyTorch gets 3; written (b - b)/b + b*3 it is the
+other way round. gradcheck shows a MISMATCH there and verify a WRONG row for a correct claim
+of 3: the derivative rules are right, the float sum is not exact.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable, Mapping, Sequence
 
-from .engine import Value, backward_order, gradients, no_grad
+from .arguments import check_number
+from .engine import Value, gradients, no_grad
 from .names import find_node
 
 
@@ -60,6 +70,12 @@ class GradcheckReport:
         return "```\n" + str(self) + "\n```"
 
 
+def _check_tolerances(who: str, **values) -> None:
+    """Each argument a finite number >= 0 (eps > 0), or a ValueError naming it."""
+    for name, x in values.items():
+        check_number(x, name, who, open_lo=name == "eps")
+
+
 def gradcheck(f: Callable[..., Value], inputs: Sequence, eps: float = 1e-6,
               rel_tol: float = 1e-5, abs_tol: float = 1e-6) -> GradcheckReport:
     """Compare d f / d input from backward() with (f(x+h) - f(x-h)) / 2h for each input.
@@ -68,6 +84,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence, eps: float = 1e-6,
     A row matches when |autodiff - numeric| <= abs_tol + rel_tol * max(|autodiff|, |numeric|);
     the step is h = eps * max(1, |x|).
     """
+    _check_tolerances("gradcheck", eps=eps, rel_tol=rel_tol, abs_tol=abs_tol)
     values = [float(x.data if isinstance(x, Value) else Value(x).data) for x in inputs]
     names = [(x.label if isinstance(x, Value) and x.label else f"x{i}") for i, x in enumerate(inputs)]
 
@@ -177,9 +194,18 @@ def verify(root: Value, claims: Mapping[str, float], rel_tol: float = 1e-4,
     """
     if not isinstance(root, Value):
         raise TypeError(f"verify: root must be a Value, got {type(root).__name__}")
-    order = backward_order(root)
+    _check_tolerances("verify", rel_tol=rel_tol, abs_tol=abs_tol)
     grads = gradients(root)             # one reverse pass; no .grad is read or written
-    position = {node: i for i, node in enumerate(order)}   # consumers before operands
+    order = list(grads)                 # backward order: consumers before operands
+    labelled: dict[str, list[Value]] = {}
+    for n in order:
+        if n.label:
+            labelled.setdefault(n.label, []).append(n)
+
+    def node_of(label: str, who: str) -> Value:
+        found = labelled.get(label, [])
+        return found[0] if len(found) == 1 else find_node(found, label, who)   # (raises)
+
     claimed = []
     for name, number in claims.items():
         if not isinstance(name, str):
@@ -188,8 +214,8 @@ def verify(root: Value, claims: Mapping[str, float], rel_tol: float = 1e-4,
             number = float(number)
         except (TypeError, ValueError):
             raise TypeError(f"verify: claim {name!r} must be a number, got {number!r}") from None
-        if any(n.label == name for n in order):
-            kind, node = "value", find_node(order, name, "verify")
+        if name in labelled:
+            kind, node = "value", node_of(name, "verify")
         else:
             m = _GRAD_CLAIM.fullmatch(name)
             if m is None:
@@ -198,51 +224,58 @@ def verify(root: Value, claims: Mapping[str, float], rel_tol: float = 1e-4,
             if root.label and top != root.label:
                 raise ValueError(f"verify: gradient claim {name!r} is about {top!r}, but the "
                                  f"root is labelled {root.label!r} (write 'd{root.label}/d{label}')")
-            kind, node = "grad", find_node(order, label, f"verify: claim {name!r}")
+            if label not in labelled:
+                find_node(order, label, f"verify: claim {name!r}")   # raises: no such label
+            kind, node = "grad", node_of(label, f"verify: claim {name!r}")
         computed = node.data if kind == "value" else grads[node]
-        ok = abs(number - computed) <= abs_tol + rel_tol * abs(computed)
+        # a claimed inf or nan never holds (|inf - c| <= inf would)
+        ok = math.isfinite(number) and abs(number - computed) <= abs_tol + rel_tol * abs(computed)
         claimed.append((VerifyRow(name, number, computed, ok, kind), node))
-
-    # for each wrong claim: the wrong claims it is computed from; among those, the ones where
-    # an error starts (nothing wrong upstream of them), the earliest listed
-    wrong = [(r, v) for r, v in claimed if not r.ok]
-    upstream = {}
-    for row, node in wrong:
-        value_deps, grad_deps = _dependencies(node, row.kind, position)
-        upstream[row] = [other for other, other_node in wrong if other is not row and
-                         other_node in (value_deps if other.kind == "value" else grad_deps)]
-    for row, _ in wrong:
-        origins = [other for other in upstream[row] if not upstream[other]]
-        if origins:
-            row.first_wrong_upstream = origins[0].name
-        elif upstream[row]:             # only possible with two claims about one number
-            row.first_wrong_upstream = upstream[row][0].name
+    _find_where_errors_start([(r, v) for r, v in claimed if not r.ok], order)
     return VerifyReport([r for r, _ in claimed], rel_tol, abs_tol)
 
 
-def _dependencies(node: Value, kind: str, position: dict) -> tuple[set, set]:
-    """(nodes whose values, nodes whose gradients) a claim about node is computed from."""
-    def below(starts) -> set:
-        seen, stack = set(), list(starts)
-        while stack:
-            v = stack.pop()
-            if v not in seen:
-                seen.add(v)
-                stack.extend(v.children)
-        return seen
+def _find_where_errors_start(wrong: list[tuple[VerifyRow, Value]], order: list[Value]) -> None:
+    """Set each wrong row's first_wrong_upstream, in time linear in graph + claims.
 
-    if kind == "value":
-        return below(node.children), set()
-    # d root/d node uses the gradients of every node on a path from node up to the root,
-    # and the local derivatives there, which use those nodes' values and all below them
-    consumers: dict = {}
-    for v in position:
+    A value claim about v is computed from the values below v; a gradient claim about v from
+    the gradients of the nodes above v (on its paths to the root) and from the values of
+    everything below those. Of the wrong claims a row is computed from, it names the earliest
+    listed one that is computed from no wrong claim itself (an origin); there is always one
+    (the graph is acyclic), but for two claims about one number, then the earliest listed.
+    Two sweeps carry the smallest row numbers: up from the leaves (what is below a node),
+    then down from the root (what is above it, and below that).
+    """
+    if not wrong:
+        return
+    NONE = len(wrong)                       # "no such row": larger than every row number
+    value_row = {v: i for i, (r, v) in enumerate(wrong) if r.kind == "value"}
+    grad_row = {v: i for i, (r, v) in enumerate(wrong) if r.kind == "grad"}
+    # up: below[v] = (earliest wrong value claim strictly below v, earliest such origin)
+    below: dict[Value, tuple[int, int]] = {}
+    within: dict[Value, tuple[int, int]] = {}     # the same, v itself included
+    for v in reversed(order):               # operands first
+        any_, origin = NONE, NONE
         for c in v.children:
-            consumers.setdefault(c, []).append(v)
-    above, stack = set(), list(consumers.get(node, ()))
-    while stack:
-        v = stack.pop()
-        if v not in above:
-            above.add(v)
-            stack.extend(consumers.get(v, ()))
-    return below(above), above
+            a, o = within[c]
+            any_, origin = min(any_, a), min(origin, o)
+        below[v] = (any_, origin)
+        i = value_row.get(v, NONE)
+        within[v] = (min(any_, i), min(origin, i if any_ == NONE else NONE))
+    # down: above[v] = (earliest wrong claim v's gradient is computed from, earliest origin)
+    above: dict[Value, list[int]] = {v: [NONE, NONE] for v in order}
+    for v in order:                         # consumers first: v's own entry is complete
+        any_, origin = above[v]
+        i = grad_row.get(v, NONE)
+        v_any, v_origin = within[v]
+        # what v's operands see through v: v's gradient claim, v's subtree, all above v
+        send_any = min(any_, i, v_any)
+        send_origin = min(origin, i if any_ == NONE else NONE, v_origin)
+        for c in v.children:
+            entry = above[c]
+            entry[0] = min(entry[0], send_any)
+            entry[1] = min(entry[1], send_origin)
+    for row, v in wrong:
+        any_, origin = below[v] if row.kind == "value" else above[v]
+        pick = origin if origin != NONE else any_
+        row.first_wrong_upstream = wrong[pick][0].name if pick != NONE else None

@@ -1,17 +1,21 @@
-"""`python -m micrograd grad "EXPR" name=value ... [--wrt NAME] [--dot FILE]`.
+"""`python -m micrograd [grad "EXPR" name=value ... [--wrt NAME] [--dot FILE]]`.
 
     $ python -m micrograd grad "tanh(w*x + b)" w=-1 x=0.5 b=0.3 --wrt w --dot graph.svg
 
 prints the value, each input's gradient, the chain-rule explanation for --wrt, and writes the
 graph. The expression is parsed with Python's `ast` and evaluated by walking a whitelist of
 node types (numbers, names, + - * / **, unary minus and plus, calls by bare name of the op
-table's functions: exp, log, tanh, sin, ...) on `Value`s: nothing is ever passed to eval. Anything else, and inputs past
-the size limits, is refused with a one-line message and exit code 2.
+table's functions: exp, log, tanh, sin, ...) on `Value`s: nothing is ever passed to eval.
+Anything else, inputs past the size limits, a --dot file that cannot be written and every
+engine error are refused before anything is printed, in one `error:` line with exit code 2
+(user text escaped); a reader that goes away (`| head -1`) ends it quietly.
 """
 from __future__ import annotations
 
+import argparse
 import ast
 import math
+import os
 import sys
 from typing import Callable
 
@@ -197,51 +201,84 @@ def parse_inputs(args: list[str]) -> dict[str, float]:
     return values
 
 
-USAGE = ('usage: python -m micrograd grad "EXPR" name=value ... [--wrt NAME] [--dot FILE]\n'
-         f'  EXPR: numbers, names, + - * / **, unary minus, {" ".join(f + "()" for f in FUNCTIONS)}\n'
-         '  --wrt NAME  explain d f/d NAME by the chain rule\n'
-         '  --dot FILE  draw the graph to FILE (.svg, .png, .gv or .dot)')
+PROG = "python -m micrograd"
+OPTIONS = ("--wrt", "--dot")            # the grad command's options that take a value
 
 
-def grad_main(argv: list[str]) -> int:
-    """The `grad` command; returns the exit code."""
-    expr = wrt = dot_file = None
-    assignments: list[str] = []
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg in ("-h", "--help"):
-            print(USAGE)
-            return 0
-        if arg in ("--wrt", "--dot"):
-            if i + 1 >= len(argv):
-                return _refuse(f"{arg} needs a value")
-            if arg == "--wrt":
-                wrt = argv[i + 1]
-            else:
-                dot_file = argv[i + 1]
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line, user text escaped, and exits 2."""
+
+    def error(self, message: str):
+        raise ExpressionError(f"{message} (usage: {PROG} grad \"EXPR\" name=value ... "
+                              f"[--wrt NAME] [--dot FILE]; see {PROG} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser: the demo with no command, `grad` for an expression."""
+    parser = _Parser(prog=PROG, description="A scalar reverse-mode autodiff engine for "
+                     "learning backpropagation. With no command: a worked example of one "
+                     "neuron, forward and backward.")
+    commands = parser.add_subparsers(dest="command", metavar="grad")
+    commands.add_parser("grad", add_help=False, help="the value, the gradients and a chain-rule "
+                        "explanation of an expression (grad --help)")
+    return parser
+
+
+def grad_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"{PROG} grad", description="Compute an expression of named inputs, "
+                     "its gradient with respect to each, and explain one by the chain rule. "
+                     "The expression is parsed, never run: numbers, names, + - * / **, unary "
+                     f"minus and the op table's functions {', '.join(FUNCTIONS)}.")
+    parser.add_argument("expr", metavar="EXPR", help='e.g. "tanh(w*x + b)"')
+    parser.add_argument("inputs", metavar="name=value", nargs="*", help="e.g. w=-1 x=0.5")
+    parser.add_argument("--wrt", metavar="NAME", help="explain d f/d NAME by the chain rule")
+    parser.add_argument("--dot", metavar="FILE",
+                        help="draw the graph to FILE (.svg, .png, .gv or .dot)")
+    return parser
+
+
+def main(argv: list[str], demo: Callable[[], None]) -> int:
+    """`python -m micrograd [grad ...]`: returns the exit code; errors are one line, exit 2."""
+    try:
+        if argv and argv[0] == "grad":
+            return _grad(grad_parser().parse_intermixed_args(_expression_first(argv[1:])))
+        build_parser().parse_args(argv)
+        return _output(demo)
+    except ExpressionError as e:
+        return _refuse(str(e))
+    except SystemExit as e:             # --help printed its text
+        return e.code if isinstance(e.code, int) else 0
+
+
+def _expression_first(args: list[str]) -> list[str]:
+    """argparse takes a word starting with '-' for an option; an expression may start with a
+    minus sign ("-x*y"), so the first word that is not an option gets a leading space, which
+    argparse reads as a positional argument and the parser strips."""
+    out, i, found = list(args), 0, False
+    while i < len(out):
+        arg = out[i]
+        if arg in OPTIONS:
             i += 2
             continue
-        if arg.startswith(("--wrt=", "--dot=")):
-            key, _, val = arg.partition("=")
-            if key == "--wrt":
-                wrt = val
-            else:
-                dot_file = val
-        elif expr is None:
-            expr = arg
-        else:
-            assignments.append(arg)
+        if not found and not arg.startswith(("--wrt=", "--dot=")) and arg not in ("-h", "--help"):
+            if arg.startswith("-"):
+                out[i] = " " + arg
+            found = True
         i += 1
-    if expr is None:
-        return _refuse("no expression given", usage=True)
+    return out
+
+
+def _grad(args: argparse.Namespace) -> int:
+    tree = parse(args.expr)
+    values = parse_inputs(args.inputs)
+    wrt, dot_file = args.wrt, args.dot
+    if dot_file is not None:
+        _check_writable(dot_file)
+    used = names_in(tree)
+    env = {name: Value(v, label=name) for name, v in values.items()}
+    if wrt is not None and wrt not in env:
+        raise ExpressionError(f"--wrt {wrt!r:.60} is not one of the inputs")
     try:
-        tree = parse(expr)
-        values = parse_inputs(assignments)
-        used = names_in(tree)
-        env = {name: Value(v, label=name) for name, v in values.items()}
-        if wrt is not None and wrt not in env:
-            raise ExpressionError(f"--wrt {wrt}: {wrt!r:.40} is not one of the inputs")
         out = evaluate(tree, env)
         if not isinstance(out, Value):
             out = Value(out)
@@ -253,40 +290,72 @@ def grad_main(argv: list[str]) -> int:
         if wrt is not None and wrt in used:
             from .explain import explain
             explanation = str(explain(out, env[wrt], name=fname))
-    except ExpressionError as e:
-        return _refuse(str(e))
+    except ExpressionError:
+        raise
     except (ArithmeticError, ValueError, TypeError) as e:   # the engine names op and value
-        return _refuse(str(e))
-    # nothing is printed until every step that can fail has run
-    print(f"{fname} = {ast.unparse(tree)}")
-    print(f"  = {out.data!r}")
+        raise ExpressionError(str(e)) from None
+    if dot_file is not None:            # written before anything is printed, as it can fail
+        _write_dot(out, dot_file)
+    lines = [f"{fname} = {ast.unparse(tree)}", f"  = {out.data!r}"]
     inputs = [env[name] for name in env]
-    unused = [name for name in env if name not in used]
     if inputs:
-        print("gradients:")
+        lines.append("gradients:")
         width = max(len(v.label) for v in inputs)
-        for v in inputs:
-            print(f"  d{fname}/d{v.label.ljust(width)} = {v.grad!r}"
-                  + ("   (not in the expression)" if v.label in unused else ""))
+        lines += [f"  d{fname}/d{v.label.ljust(width)} = {v.grad!r}"
+                  + ("   (not in the expression)" if v.label not in used else "")
+                  for v in inputs]
     if wrt is not None:
-        print()
         # an input the expression does not use has no path to f: its gradient is 0
-        print(explanation if explanation is not None
-              else f"d{fname}/d{wrt} = 0: {wrt} is not in the expression, so {fname} does not "
-                   f"depend on it")
+        lines += ["", explanation if explanation is not None
+                  else f"d{fname}/d{wrt} = 0: {wrt} is not in the expression, so {fname} does "
+                       f"not depend on it"]
     if dot_file is not None:
-        from .graph import GraphvizNotFound, draw_dot, write_graph
-        try:
-            write_graph(draw_dot(out), dot_file)
-        except (GraphvizNotFound, OSError, ValueError) as e:
-            print(f"error: cannot write {dot_file}: {e}", file=sys.stderr)
-            return 1
-        print(f"\ngraph written to {dot_file}")
+        lines += ["", f"graph written to {dot_file}"]
+    return _output(lambda: print("\n".join(lines)))
+
+
+def _check_writable(path: str) -> None:
+    """Refuse a --dot file that cannot be written, before any work is done."""
+    if os.path.isdir(path):
+        raise ExpressionError(f"--dot {path!r} is a folder")
+    kind = os.path.splitext(path)[1].lower().lstrip(".")
+    if kind not in ("svg", "png", "gv", "dot"):
+        raise ExpressionError(f"--dot {path!r}: use a file ending in .svg, .png, .gv or .dot")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ExpressionError(f"--dot {path!r}: the folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ExpressionError(f"--dot {path!r}: the folder {folder!r} is not writable")
+
+
+def _write_dot(out: Value, path: str) -> None:
+    from .graph import GraphvizNotFound, RenderError, draw_dot, write_graph
+    try:
+        write_graph(draw_dot(out), path)
+    except (GraphvizNotFound, RenderError, ValueError) as e:
+        raise ExpressionError(f"--dot {path!r}: {e}") from None
+    except OSError as e:                # full disk, permissions: name the file, not a temp file
+        raise ExpressionError(f"--dot {path!r}: cannot write it: {e.strerror or e}") from None
+
+
+def _output(show: Callable[[], None]) -> int:
+    """Print with show(); a reader that went away (| head -1) ends the command quietly, a
+    full disk is one error line."""
+    try:
+        show()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # stdout is gone: point it at devnull so the interpreter's final flush is silent
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except OSError as e:
+        return _refuse(f"cannot write the output: {e.strerror or e}")
     return 0
 
 
-def _refuse(message: str, usage: bool = False) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    if usage:
-        print(USAGE, file=sys.stderr)
+def _refuse(message: str) -> int:
+    # one line; control characters of the user's text shown escaped, never sent to the terminal
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    print(f"error: {text}", file=sys.stderr)
     return 2

@@ -25,7 +25,7 @@ from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from numbers import Real
 from operator import attrgetter
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from . import ops
 from .gcpause import paused_gc
@@ -162,8 +162,20 @@ class Value:
     # tuples. _scratch belongs to the passes (a traversal mark, then the pass's gradient).
     __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_scratch")
 
-    def __init__(self, data: float, label: str = ""):
+    def __init__(self, data: float, label: str = "", *karpathy_form):
+        # Value(data, _children, _op[, label]) is karpathy's micrograd's op node: refused below
         self.data = as_number(data, "Value")
+        if label.__class__ is not str or karpathy_form:
+            if karpathy_form or isinstance(label, (tuple, list, set, frozenset)):
+                raise TypeError(
+                    "Value(data, _children, _op) is karpathy's micrograd's way to make an op "
+                    "node; here every op comes from the op table: write a + b, a * b, "
+                    "a.tanh(), ... and to add an op, add one block to micrograd/ops.py and "
+                    "one method to Value (README: 'Adding an op'). Value(data, label) makes a "
+                    "leaf.")
+            if not isinstance(label, str):
+                raise TypeError(f"Value: label must be a string, got {type(label).__name__} "
+                                f"{label!r:.40}")
         self.grad = 0.0
         self.label = label
         self.op = ""                # "" for a leaf, else the name of an entry in ops.OPS
@@ -228,6 +240,25 @@ class Value:
     def _op(self) -> str:
         return self.op
 
+    def __reduce__(self):
+        """Pickling and copy.deepcopy of a graph of any depth, without recursion: a leaf is
+        its data, grad and label; an op node is its graph's leaves (each pickled once, so
+        shared leaves stay shared) and one row per op node, operands first."""
+        if self._a is None:
+            return (_leaf, (self.data, self.grad, self.label))
+        inner, leaves = graph_order(self)
+        index = {id(node): i for i, node in enumerate([*leaves, *inner])}
+        rows = [(n.op, index[id(n._a)], -1 if n._b is None else index[id(n._b)], n.data,
+                 n.grad, n.label, n._da, n._db) for n in inner]
+        return (_graph, (leaves, rows))
+
+    def _backward(self) -> None:
+        """This node's own chain-rule step, as karpathy's lecture steps it by hand:
+        each operand's grad += local derivative * this node's grad (set o.grad = 1 first).
+        backward() does every node's step in order, and more (see Value.backward)."""
+        for child, local in zip(self.children, self.local_grads):
+            child.grad += local * self.grad
+
     # --- backward ----------------------------------------------------------------------------
     def backward(self) -> None:
         """Fill .grad of every node in this graph with d(self)/d(node).
@@ -260,6 +291,23 @@ def recompute(steps: Sequence[tuple[Op, Value, Value | None, Value]]) -> None:
 def replay_steps(inner: Sequence[Value]) -> list[tuple[Op, Value, Value | None, Value]]:
     """The steps `recompute` takes for op nodes `inner` (operands first, as `graph_order`)."""
     return [(ops.get(node.op), node._a, node._b, node) for node in inner]
+
+
+def _leaf(data: float, grad: float, label: str) -> Value:
+    leaf = Value(data, label)
+    leaf.grad = grad
+    return leaf
+
+
+def _graph(leaves: list[Value], rows: list[tuple]) -> Value:
+    """The op node that Value.__reduce__ wrote as rows (the last row is the root)."""
+    nodes = list(leaves)
+    for op, a, b, data, grad, label, da, db in rows:
+        node = _node(as_number(data, "unpickle"), ops.get(op).name, nodes[a],
+                     None if b < 0 else nodes[b], da, db)
+        node.grad, node.label = grad, label
+        nodes.append(node)
+    return nodes[-1]
 
 
 # --- the reverse pass ------------------------------------------------------------------------

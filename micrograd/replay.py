@@ -77,20 +77,38 @@ class Replay:
         Returns the root's new value. Values and local derivatives are bit-for-bit those that
         building the graph again would give.
         """
+        before = [leaf.data for leaf in self.inputs.values()]
         self._set_inputs(inputs)
         self._valid = False
         try:
             recompute(self._steps)              # the engine's evaluate, node by node
         except (ArithmeticError, ValueError) as e:
-            raise type(e)(f"{e}; replaying: the graph now holds partial values: run forward "
-                          f"again with valid inputs") from None
+            self._restore(before)
+            raise type(e)(f"{e}; replaying: nothing changed, the graph holds the values of "
+                          f"the inputs before this call") from None
         self._valid = True
         return self.root.data
+
+    def _restore(self, before: list[float]) -> None:
+        """After a failed forward: the previous inputs back, every node computed again from
+        them, so no node keeps a value of the failed inputs (with parameters unchanged since
+        the last forward, exactly the values it held before). If even that fails (parameters
+        changed since into values that overflow), the graph is partial: say so, and refuse."""
+        for leaf, x in zip(self.inputs.values(), before):
+            leaf.data = x
+        try:
+            recompute(self._steps)
+        except (ArithmeticError, ValueError) as e:
+            raise ReplayError(f"forward failed, and so did computing the graph again from "
+                              f"the previous inputs ({e}): the graph now holds partial values; "
+                              f"record it again") from None
+        self._valid = True
 
     def backward(self) -> None:
         """`root.backward()` on the recorded graph: inner grads recomputed, leaf grads accumulate."""
         if not self._valid:
-            raise ReplayError("backward: the last forward failed; the graph holds partial values")
+            raise ReplayError("backward: a forward failed and the graph could not be computed "
+                              "again: it holds partial values; record it again")
         backward_pass(self.root, (self.nodes, self.leaves))
 
     def _set_inputs(self, inputs: Mapping[str, float] | None) -> None:

@@ -7,7 +7,12 @@ schedule spans epochs x batches steps). `--dataset xor` and `--dataset table`
 train the documents' sigmoid networks with the 1/2-sum squared error instead.
 
 Writes into --out (default out/): model.json (load it with MLP(...).load(path)), loss.png and,
-for 2-D data, decision_boundary.png. Bad arguments give one line on stderr and exit code 2.
+for 2-D data, decision_boundary.png. The folder is checked before training. It prints the
+objective (the loss plus the L2 term, if any) twice: for the last epoch, measured before its
+update (the progress bar's and history.loss's number), and for the final weights, after the
+last update (the saved model's). Bad arguments (an unwritable --out among them) and a
+training that diverges give one line on stderr and exit code 2, with nothing written; so does
+a write that fails anyway (disk full), after the files written before it.
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ from . import data
 from .layers import ACTIVATIONS, MLP
 from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge, mse
 from .optim import SGD, linear_schedule
-from .train import evaluate, fit, predict
+from .train import TrainingDiverged, fit, predict
 
 PROG = "python -m nn"
 
@@ -140,10 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             d[key] = getattr(args, key)
     if args.dataset == "moons" and args.samples < 2:
         parser.error("argument --samples: moons needs at least 2 points")
-    try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as e:
-        parser.error(f"argument --out: cannot create folder {args.out!r} ({e.strerror})")
+    _check_out(parser, args.out, OUTPUTS)
 
     # data
     if args.dataset == "moons":
@@ -175,30 +177,73 @@ def main(argv: list[str] | None = None) -> int:
 
     optimizer = SGD(model.parameters(), lr=lr)
     start = time.perf_counter()
-    history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
-                  batch_size=d["batch_size"], l2=d["l2"], seed=args.seed,
-                  progress=not args.quiet)
+    try:
+        history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
+                      batch_size=d["batch_size"], l2=d["l2"], seed=args.seed,
+                      progress=not args.quiet)
+    except TrainingDiverged as e:
+        _fail(f"training diverged at epoch {e.epoch}, step {e.step} (lr {lr_text}): {e.reason}; "
+              f"try a smaller --lr. Nothing was written.")
     seconds = time.perf_counter() - start
-    final_loss, accuracy = evaluate(model, X, y, loss)
     if len(X) <= 10:
         outs = predict(model, X)
         print("outputs: " + ", ".join("/".join(f"{v:.3f}" for v in o) for o in outs)
               + "  (targets " + ", ".join(f"{t:g}" for t in y01) + ")")
-    print(f"final: {d['loss']} loss {final_loss:.6f}" + (" (without L2)" if d["l2"] else "")
-          + f", accuracy {accuracy:.1%} ({round(accuracy * len(X))}/{len(X)})")
+    # the same objective twice: as the bar measured it, and for the weights that are saved
+    objective = f"{d['loss']} loss" + (" + L2" if d["l2"] else "")
+    n = len(X)
+    before = "before its update" if steps_per_epoch == 1 else "before each batch's update"
+    print(f"last epoch: {objective} {history.loss[-1]:.6f}, accuracy "
+          f"{history.accuracy[-1]:.1%} ({round(history.accuracy[-1] * n)}/{n}), "
+          f"{before} (history.loss, the bar)")
+    print(f"final:      {objective} {history.final_loss:.6f}, accuracy "
+          f"{history.final_accuracy:.1%} ({round(history.final_accuracy * n)}/{n}), "
+          f"after the last update (the saved model)")
     print(f"time:  {seconds:.2f} s, {seconds / steps * 1000:.2f} ms per training step")
 
     # files
     model_path = os.path.join(args.out, "model.json")
-    model.save(model_path)
-    written = [model_path]
     try:
-        written += _plots(model, X, y01, history, d["loss"], args.out)
-    except ImportError:
-        print("plots: matplotlib is not installed, skipped the PNGs "
-              "(pip install 'micrograd-lab[plot]')")
+        model.save(model_path)
+        written = [model_path]
+        try:
+            written += _plots(model, X, y01, history, d["loss"], args.out)
+        except ImportError:
+            print("plots: matplotlib is not installed, skipped the PNGs "
+                  "(pip install 'micrograd-lab[plot]')")
+    except OSError as e:
+        _fail(f"cannot write into {args.out!r}: {e.strerror or e}")
     print("wrote: " + ", ".join(written))
     return 0
+
+
+# every file train may write into --out
+OUTPUTS = ("model.json", "loss.png", "decision_boundary.png")
+
+
+def _check_out(parser: argparse.ArgumentParser, out: str, names: tuple[str, ...]) -> None:
+    """Refuse, before any training, an --out that cannot take our files."""
+    import tempfile
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        parser.error(f"argument --out: cannot create folder {out!r} ({e.strerror})")
+    for name in names:
+        path = os.path.join(out, name)
+        if os.path.exists(path) and not os.path.isfile(path):
+            parser.error(f"argument --out: {path!r} exists and is not a file, so {name} "
+                         f"cannot be written")
+    try:                                # the operation a save starts with: a file in the folder
+        fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        parser.error(f"argument --out: cannot write into folder {out!r} ({e.strerror})")
+
+
+def _fail(message: str):
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 def _plots(model: MLP, X, y01, history, loss: str, out: str) -> list[str]:
@@ -219,7 +264,7 @@ def _plots(model: MLP, X, y01, history, loss: str, out: str) -> list[str]:
     acc.plot(epochs, [a * 100 for a in history.accuracy], color="tab:orange", label="accuracy")
     acc.set_ylabel("training accuracy (%)", color="tab:orange")
     acc.set_ylim(0, 105)
-    ax.set_title(f"{loss} loss, final accuracy {history.accuracy[-1]:.0%}")
+    ax.set_title(f"{loss} loss, final accuracy {history.final_accuracy:.0%}")
     fig.tight_layout()
     path = os.path.join(out, "loss.png")
     _save_png(fig, path)

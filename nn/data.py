@@ -1,12 +1,20 @@
 """Small data sets, a train/test split and shuffled mini-batches (plain lists, no numpy).
 
-Every data set is (X, y): X a list of feature lists, y a list of targets (numbers).
+Every data set is (X, y): X a list of feature lists, y a list of targets (numbers). `batches`
+and `train_test_split` also take numpy arrays.
+
+`moons` is scikit-learn's make_moons construction drawn with Python's `random`, not numpy's:
+the same shape, other points (`moons(100, noise=0.1, seed=1337)` is not the data of karpathy's
+demo, which comes from numpy's global generator after `np.random.seed(1337)`).
 """
 from __future__ import annotations
 
 import math
 import random
+from numbers import Integral
 from typing import Iterator, Sequence
+
+from micrograd.arguments import check_number
 
 
 def xor() -> tuple[list[list[float]], list[float]]:
@@ -53,8 +61,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ValueError(f"moons: n must be an integer >= 2, got {n!r}")
-    if not (isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"moons: noise must be a finite number >= 0, got {noise!r}")
+    noise = check_number(noise, "noise", "moons")
     rng = random.Random(seed)
     n_out = n // 2
     n_in = n - n_out
@@ -100,10 +107,10 @@ def batches(X: Sequence, y: Sequence, batch_size: int | None = None,
     """
     if len(X) != len(y):
         raise ValueError(f"batches: {len(X)} inputs but {len(y)} targets")
-    if not X:
+    if len(X) == 0:                 # len, not truth: numpy arrays work too
         raise ValueError("batches: no samples")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
-                                   or batch_size < 1):
+    if batch_size is not None and (isinstance(batch_size, bool)
+                                   or not isinstance(batch_size, Integral) or batch_size < 1):
         raise ValueError(f"batches: batch_size must be a positive integer, got {batch_size!r}")
     if batch_size is None or batch_size >= len(X):
         yield list(X), list(y)

@@ -10,14 +10,18 @@ Choices, stated once:
 - Parameter order matches karpathy's micrograd: layer by layer, neuron by neuron, each neuron's
   weights then its bias. So does the arithmetic: a neuron computes b + w0*x0 + w1*x1 + ...
   left to right. A benchmark can copy identical weights into karpathy's code and compare.
-- Initialisation is reproducible from `seed` (its own `random.Random`, never the global one).
-  Biases start at 0. Weight schemes:
-    "uniform"  U(-1, 1), karpathy's micrograd (with the same seed, the same numbers as his
-               `random.seed(seed)` followed by `MLP(...)`);
+- Initialisation: with `seed`, reproducible from its own `random.Random(seed)` (the global
+  generator is neither read nor advanced); with `rng`, drawn from that generator; with neither,
+  drawn from Python's global `random`, so `random.seed(1337)` before `MLP(...)` reproduces the
+  weights as Python users expect. Biases start at 0. Weight schemes:
+    "uniform"  U(-1, 1), karpathy's micrograd (the same numbers as his `random.seed(s)`
+               followed by `MLP(...)`, whether through `seed=s` or through `random.seed(s)`);
     "normal"   N(0, std = nin ** -0.5), `np.random.normal(0.0, pow(nin, -0.5))` in
                001_535ec0cb8a4ef9ef.txt;
     "rand"     U[0, 1), `np.random.rand` in 000_8495f74e1b111f69.txt.
 - Weights are plain Values: set them by hand with `neuron.w[0].data = 0.25`.
+- `Layer.new_neuron` and `MLP.new_layer` make the parts; `micrograd.nn` (karpathy's API, on
+  these classes) overrides them to make its own kinds.
 """
 from __future__ import annotations
 
@@ -52,9 +56,14 @@ def _check_count(n, what: str) -> int:
 
 
 def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
+    """The generator to draw from: rng, else a new Random(seed), else the global `random`."""
     if rng is not None and seed is not None:
         raise ValueError("give seed or rng, not both")
-    return rng if rng is not None else random.Random(seed)
+    if rng is not None:
+        return rng
+    if seed is not None:
+        return random.Random(seed)
+    return random      # the module's functions draw from its one global generator
 
 
 def _draw(rng: random.Random, init: str, nin: int) -> float:
@@ -109,8 +118,12 @@ class Layer(Module):
         self.nout = _check_count(nout, "Layer: nout")
         self.activation = _check_activation(activation)
         rng = _rng(seed, rng)
-        self.neurons = [Neuron(nin, activation, init, rng=rng) for _ in range(nout)]
+        self.neurons = [self.new_neuron(nin, activation, init, rng) for _ in range(nout)]
         self.named_parameters()
+
+    def new_neuron(self, nin: int, activation: str, init: str, rng: random.Random) -> Neuron:
+        """One neuron of this layer, drawing its weights from rng."""
+        return Neuron(nin, activation, init, rng=rng)
 
     def __call__(self, x: Sequence) -> list[Value]:
         return [n(x) for n in self.neurons]
@@ -150,10 +163,15 @@ class MLP(Module):
         rng = _rng(seed, rng)
         sizes = [nin] + self.nouts
         last = len(self.nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1],
-                             output_activation if i == last else activation, init, rng=rng)
+        self.layers = [self.new_layer(sizes[i], sizes[i + 1],
+                                      output_activation if i == last else activation, init, rng)
                        for i in range(len(self.nouts))]
         self.named_parameters()
+
+    def new_layer(self, nin: int, nout: int, activation: str, init: str,
+                  rng: random.Random) -> Layer:
+        """One layer of this network, drawing its weights from rng."""
+        return Layer(nin, nout, activation, init, rng=rng)
 
     def __call__(self, x: Sequence) -> list[Value]:
         for layer in self.layers:

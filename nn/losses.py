@@ -16,7 +16,7 @@ plain numbers. Each loss states its gradient, which the tests check against the 
 from __future__ import annotations
 
 import math
-from numbers import Real
+from numbers import Integral, Real
 from typing import Sequence, Union
 
 from micrograd import Value
@@ -84,14 +84,29 @@ def softmax(logits: Output) -> list[Value]:
     return [e / total for e in exps]
 
 
+def _whole(x: Real) -> int | None:
+    """x as an int if it is exactly a whole number (3, 3.0, np.float32(3), Fraction(6, 2)),
+    else None (0.5, np.float32(1.7), Fraction(1, 2), nan, inf)."""
+    if isinstance(x, Integral):
+        return int(x)
+    try:
+        f = float(x)
+    except (OverflowError, ValueError):
+        return None
+    if not f.is_integer() or f != x:        # f != x: a Fraction that float rounded to whole
+        return None
+    return int(f)
+
+
 def _class_target(target, k: int, where: str) -> list[float]:
     """A class index or a probability vector (one-hot) as a list of k numbers summing to 1."""
     if isinstance(target, Real) and not isinstance(target, bool):
-        if isinstance(target, float) and not target.is_integer() or not 0 <= target < k:
+        index = _whole(target)
+        if index is None or not 0 <= index < k:
             raise ValueError(f"{where}: class index must be an integer in 0..{k - 1}, "
-                             f"got {target!r}")
+                             f"got {target!r:.60}")
         y = [0.0] * k
-        y[int(target)] = 1.0
+        y[index] = 1.0
         return y
     if isinstance(target, (str, bytes)) or not hasattr(target, "__len__"):
         raise ValueError(f"{where}: target must be a class index or a one-hot list, "

@@ -11,10 +11,13 @@ Files are JSON:
      "config": {"nin": 2, "nouts": [16, 16, 1], ...},
      "parameters": {"layers.0.neurons.0.w.0": -0.2307..., ...}}
 
-Floats are written with `repr`, which round-trips exactly. `save` writes a temporary file beside
-the target and renames it over the target (atomic: a crash leaves the old file or the new one,
-never half of one). `load` reads and checks the whole file before touching the model, so a
-wrong or corrupt file raises `ModelFileError` and leaves every weight as it was.
+Floats are written with `repr`, which round-trips exactly. `save` refuses a model holding a
+non-finite parameter (naming it) and writes with `micrograd.files.atomic_write` (a temporary
+file renamed over the target: a crash leaves the old file or the new one, never half of one;
+the file keeps its mode; a symlink keeps pointing at it). `load` reads only a regular file of
+a size this model's file could have (a FIFO or /dev/zero is refused at once), checks all of
+it before touching the model, so a wrong or corrupt file raises `ModelFileError` and leaves
+every weight as it was, and returns the model: `model = MLP(2, [16, 16, 1]).load(path)`.
 """
 from __future__ import annotations
 
@@ -22,13 +25,19 @@ import json
 import math
 import os
 from numbers import Real
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 from micrograd import Value
-from micrograd.files import atomic_write
+from micrograd.files import atomic_write, read_regular_file
 
 FORMAT = "micrograd-lab.nn"
 FORMAT_VERSION = 1
+# the largest file load reads: generous room for the config and layout, and per parameter far
+# more than save writes (its dotted name and a float repr, about 60 bytes)
+FILE_BASE_BYTES = 1 << 20
+FILE_BYTES_PER_PARAMETER = 1 << 10
+
+M = TypeVar("M", bound="Module")
 
 
 class ModelFileError(ValueError):
@@ -72,28 +81,43 @@ class Module:
 
         The names must be exactly this model's names, and every value a finite real number.
         """
-        values = _check_state(self, state)
+        values = _check_state(self, state, "load_state_dict")
         for (_, p), x in zip(self._named_parameters(), values):
             p.data = x
 
     # --- files ---------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
-        """Write the architecture and every parameter to a JSON file, atomically."""
+        """Write the architecture and every parameter to a JSON file, atomically.
+
+        A parameter that is not a finite number (a diverged training) is a ValueError naming
+        it, and nothing is written.
+        """
+        state = self.state_dict()
+        values = _check_state(self, state, f"save {os.fspath(path)}")
+        state = dict(zip(state, values))        # plain floats, whatever was assigned to .data
         doc = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "class": type(self).__name__,
             "config": self.config(),
-            "parameters": self.state_dict(),
+            "parameters": state,
         }
         text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
         atomic_write(path, text)
 
-    def load(self, path: str | os.PathLike) -> None:
-        """Load a file written by `save` into this model; on any problem, change nothing."""
+    def load(self: M, path: str | os.PathLike) -> M:
+        """Load a file written by `save` into this model and return the model.
+
+        On any problem, change nothing: ModelFileError for a file that is not this model's
+        (not a regular file, too large, corrupt, another format, version or architecture);
+        OSError if it cannot be opened (missing, no permission).
+        """
         path = os.fspath(path)
-        with open(path, "rb") as f:
-            raw = f.read()
+        limit = FILE_BASE_BYTES + FILE_BYTES_PER_PARAMETER * len(self.parameters())
+        try:
+            raw = read_regular_file(path, limit)
+        except ValueError as e:
+            raise ModelFileError(f"load {path}: {e}") from None
         # one guard for every way the bytes can fail to be JSON: not UTF-8 (e.g. a PNG), bad
         # syntax, an integer past Python's digit limit (ValueError), nesting past the
         # recursion limit ("[" * 100000)
@@ -108,23 +132,24 @@ class Module:
             raise ModelFileError(f"load {path}: not valid JSON (nested too deeply)") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ModelFileError(f"load {path}: not a {FORMAT} model file")
-        if doc.get("version") != FORMAT_VERSION:
-            raise ModelFileError(f"load {path}: format version {doc.get('version')!r} is not "
+        version = doc.get("version")
+        if type(version) is not int or version != FORMAT_VERSION:     # not true, not 1.0
+            raise ModelFileError(f"load {path}: format version {version!r} is not "
                                  f"supported (this code reads version {FORMAT_VERSION})")
         mine = f"{type(self).__name__}({_config_text(self.config())})"
         theirs = f"{doc.get('class')}({_config_text(doc.get('config'))})"
         if theirs != mine:
             raise ModelFileError(f"load {path}: the file holds {theirs}, this model is {mine}")
         try:
-            values = _check_state(self, doc.get("parameters"))
+            values = _check_state(self, doc.get("parameters"), f"load {path}")
         except ValueError as e:
-            raise ModelFileError(f"load {path}: {e}") from None
+            raise ModelFileError(str(e)) from None
         for (_, p), x in zip(self._named_parameters(), values):
             p.data = x
+        return self
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({_config_text(self.config())})"
-
 
 
 def _config_text(config: Any) -> str:
@@ -133,10 +158,10 @@ def _config_text(config: Any) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in config.items())
 
 
-def _check_state(module: Module, state: Any) -> list[float]:
+def _check_state(module: Module, state: Any, where: str) -> list[float]:
     """The values of `state` in parameter order, or ValueError naming the first problem."""
     if not isinstance(state, dict):
-        raise ValueError(f"load_state_dict: expected a dict of name -> number, "
+        raise ValueError(f"{where}: expected a dict of name -> number, "
                          f"got {type(state).__name__}")
     names = [name for name, _ in module._named_parameters()]
     missing = [n for n in names if n not in state]
@@ -147,19 +172,19 @@ def _check_state(module: Module, state: Any) -> list[float]:
             parts.append(f"missing {len(missing)} (first {missing[0]!r})")
         if extra:
             parts.append(f"unexpected {len(extra)} (first {extra[0]!r})")
-        raise ValueError(f"load_state_dict: parameter names do not match this model's "
+        raise ValueError(f"{where}: parameter names do not match this model's "
                          f"{len(names)}: {', '.join(parts)}")
     values = []
     for n in names:
         x = state[n]
         if isinstance(x, bool) or not isinstance(x, Real):
-            raise ValueError(f"load_state_dict: {n!r} is {x!r:.60}, not a number")
+            raise ValueError(f"{where}: parameter {n!r} is {x!r:.60}, not a number")
         try:
             x = float(x)
         except OverflowError:           # an integer such as 10**400: no float holds it
-            raise ValueError(f"load_state_dict: {n!r} is a number too large for a float, "
+            raise ValueError(f"{where}: parameter {n!r} is a number too large for a float, "
                              f"not a finite number") from None
         if not math.isfinite(x):
-            raise ValueError(f"load_state_dict: {n!r} is {x!r}, not a finite number")
+            raise ValueError(f"{where}: parameter {n!r} is {x!r}, not a finite number")
         values.append(x)
     return values

@@ -125,8 +125,8 @@ def test_hostile_expressions_are_refused(expr, mentions, capsys, monkeypatch):
     (["x", "1x=2"], "cannot be an input name"),
     (["x", "x"], "expected name=value"),
     (["x", "x=1", "--wrt", "y"], "is not one of the inputs"),
-    (["x", "x=1", "--wrt"], "--wrt needs a value"),
-    ([], "no expression given"),
+    (["x", "x=1", "--wrt"], "argument --wrt: expected one argument"),
+    ([], "the following arguments are required: EXPR"),
 ])
 def test_bad_arguments(args, mentions, capsys):
     code = main(["grad", *args])
@@ -200,3 +200,122 @@ def test_sqrt_outside_its_domain_is_one_line(expr, mentions, capsys):
     assert main(["grad", expr, "x=-1"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == f"error: {mentions}"
+
+
+# --- argparse, help, and output that cannot be written -----------------------------------------
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["grad", "--help"], ["grad", "-h"]])
+def test_help_exits_0_and_says_how(args):
+    r = run(*args)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout.startswith("usage: python -m micrograd")
+    if args[0] == "grad":
+        assert "--wrt NAME" in r.stdout and "sqrt" in r.stdout   # the table's functions
+    else:
+        assert "grad" in r.stdout
+
+
+@pytest.mark.parametrize("args, mentions", [
+    (["frobnicate"], "invalid choice"),
+    (["--nope"], "unrecognized arguments"),
+    (["grad", "x", "x=1", "--bogus"], "unrecognized arguments"),
+    (["grad", "x", "x=1", "--dot"], "argument --dot: expected one argument"),
+])
+def test_bad_usage_is_one_line_exit_2(args, mentions):
+    r = run(*args)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ") and mentions in r.stderr
+    assert "usage:" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("expr, value", [("-x", -1.5), ("-x*x", -2.25), ("--x", 1.5),
+                                         ("-(x + 1)", -2.5), ("- x", -1.5)])
+def test_an_expression_may_start_with_a_minus(expr, value, capsys):
+    assert main(["grad", expr, "x=1.5"]) == 0
+    assert f"  = {value!r}" in capsys.readouterr().out
+    assert main(["grad", "--wrt", "x", expr, "x=1.5"]) == 0     # after an option, too
+
+
+@pytest.mark.parametrize("args", [
+    ["grad", "x", "x=1", "--wrt", "\x1b[31mred"],
+    ["grad", "x", "x=1", "\x1b]0;title\x07=2"],
+    ["grad", "x\x7f", "x=1"],
+    ["grad", "x", "x=1", "--wrt", "x\u202e"],
+    ["grad", "x", "x=1", "--bogus\x1b[2J"],
+    ["grad", "x", "x=\x1b[31m1"],
+])
+def test_control_characters_are_never_echoed_raw(args):
+    r = run(*args)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ")
+    assert not any(c in r.stderr[:-1] for c in "\x1b\x07\x7f\u202e"), repr(r.stderr)
+
+
+def test_a_nul_in_the_expression_is_escaped(capsys):
+    assert main(["grad", "x\x00", "x=1"]) == 2
+    err = capsys.readouterr().err
+    assert "\x00" not in err and "\\x00" in err or "null" in err.lower()
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback():
+    # "| head -1": the pipe closes after the first line; the rest must not be a traceback
+    cmd = [sys.executable, "-m", "micrograd", "grad", " + ".join(f"x{i}" for i in range(40)),
+           *[f"x{i}={i}" for i in range(40)], "--wrt", "x0"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = p.stdout.readline()
+    p.stdout.close()                        # the reader goes away
+    err = p.stderr.read().decode()
+    p.wait(timeout=60)
+    assert first.startswith(b"f = x0 + x1")
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    r = subprocess.run(f"{sys.executable} -m micrograd | head -1", shell=True,
+                       capture_output=True, text=True, timeout=60)
+    assert r.stdout.startswith("out = tanh") and "Traceback" not in r.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_one_error_line():
+    for args in (["grad", "x*x", "x=3", "--wrt", "x"], []):
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([sys.executable, "-m", "micrograd", *args], stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith("error: cannot write the output: No space left on device")
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("target, mentions", [
+    ("missing-folder/graph.svg", "does not exist"),
+    ("graph.pdf", "use a file ending in .svg, .png, .gv or .dot"),
+    (".", "is a folder"),
+    ("sub", "is a folder"),
+])
+def test_an_unwritable_dot_file_is_refused_before_anything_is_printed(tmp_path, target,
+                                                                      mentions):
+    (tmp_path / "sub").mkdir()
+    r = subprocess.run([sys.executable, "-m", "micrograd", "grad", "x*x", "x=3", "--dot",
+                        target], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and r.stdout == "", r.stdout
+    assert r.stderr.count("\n") == 1 and mentions in r.stderr and repr(target) in r.stderr
+    assert not list(tmp_path.glob("**/.*.tmp")), "a temporary file was left behind"
+
+
+def test_a_read_only_folder_is_refused(tmp_path, monkeypatch, capsys):
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK
+                        else real_access(p, mode))      # as for a user without write access
+    assert main(["grad", "x", "x=1", "--dot", str(tmp_path / "g.svg")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "is not writable" in err and err.count("\n") == 1
+
+
+def test_a_failed_graph_write_names_the_file_not_a_temp_file(tmp_path, monkeypatch, capsys):
+    from micrograd import files
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / ".g.svg.abc123.tmp"))
+    monkeypatch.setattr(files.os, "fsync", full_disk)
+    target = tmp_path / "g.svg"
+    assert main(["grad", "x*x", "x=2", "--dot", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert repr(str(target)) in err and ".tmp" not in err and "No space left" in err
+    assert not target.exists() and not list(tmp_path.glob(".*.tmp"))

@@ -368,3 +368,84 @@ def test_atomic_write_replaces_whole_files_with_the_usual_mode(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
     with pytest.raises(FileNotFoundError):
         atomic_write(tmp_path / "missing" / "g.txt", "x")
+
+
+# --- karpathy's names and forms; labels -------------------------------------------------------
+def test_manual_backward_steps_match_backward():
+    # the lecture: L = d * f, d = e + c, e = a * b, stepped by hand from the top
+    def graph():
+        a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+        e = a * b
+        d = e + c
+        L = d * f
+        return (a, b, c, f, e, d), L
+    leaves_h, L = graph()
+    L.grad = 1.0
+    for node in (L, leaves_h[5], leaves_h[4]):      # L, d, e: consumers before operands
+        node._backward()
+    leaves_b, L2 = graph()
+    L2.backward()
+    assert [v.grad for v in leaves_h] == [v.grad for v in leaves_b]
+    assert [v.grad for v in leaves_h[:4]] == [6.0, -4.0, -2.0, 4.0]
+    x = Value(3.0)
+    y = x * x                                       # a value used twice: both edges add
+    y.grad = 1.0
+    y._backward()
+    assert x.grad == 6.0
+
+
+@pytest.mark.parametrize("args", [(2.0, ()), (2.0, (Value(1.0),), "+"), (2.0, set(), ""),
+                                  (2.0, [Value(1.0)]), (2.0, "x", "+"),
+                                  (2.0, (Value(1.0),), "+", "label")])
+def test_karpathys_positional_op_form_says_how_ops_are_made_here(args):
+    with pytest.raises(TypeError, match="op table.*Adding an op"):
+        Value(*args)
+
+
+@pytest.mark.parametrize("label", [3, 1.5, None, b"x", object()])
+def test_a_label_must_be_text(label):
+    with pytest.raises(TypeError, match="label must be a string"):
+        Value(1.0, label)
+
+
+# --- pickle and deepcopy: any depth, shared leaves stay shared ----------------------------------
+def test_pickle_and_deepcopy_a_200000_deep_chain():
+    import copy
+    import pickle
+    x, w = Value(0.3, "x"), Value(1.000001, "w")
+    y = x
+    for i in range(200_000):
+        y = y * w if i % 2 else y + 1e-6
+    y.label = "y"
+    y.backward()
+    for clone in (pickle.loads(pickle.dumps((x, w, y))), copy.deepcopy((x, w, y))):
+        x2, w2, y2 = clone
+        assert (y2.data, y2.label, x2.grad, w2.grad) == (y.data, "y", x.grad, w.grad)
+        assert x2 is not x and y2 is not y
+        x2.grad = w2.grad = 0.0
+        y2.backward()                               # the copy is a whole graph: it runs
+        assert (x2.grad, w2.grad) == (x.grad, w.grad)
+        leaves = [n for n in micrograd.backward_order(y2) if not n.children]
+        assert x2 in leaves and w2 in leaves        # the copied leaves are the graph's own
+
+
+def test_copies_keep_shared_nodes_shared():
+    import copy
+    import pickle
+    a = Value(2.0, "a")
+    h = (a * a).tanh()
+    out = h * h + a
+    for copied in (copy.deepcopy(out), pickle.loads(pickle.dumps(out))):
+        left, right = copied.children
+        assert left.children[0] is left.children[1]             # h used twice: one node
+        assert right is left.children[0].children[0].children[0] # a: one leaf
+        assert copied.local_grads == out.local_grads and copied.data == out.data
+
+
+def test_a_model_deepcopies_with_its_parameters():
+    import copy
+    from nn import MLP
+    model = MLP(2, [3, 1], seed=0)
+    clone = copy.deepcopy(model)
+    assert [p.data for p in clone.parameters()] == [p.data for p in model.parameters()]
+    assert all(p is not q for p, q in zip(clone.parameters(), model.parameters()))

@@ -74,8 +74,10 @@ def test_kinds_are_coloured_apart():
     assert graph.STYLES["param"]["fillcolor"] in line("w1")
     assert graph.STYLES["param"]["fillcolor"] in line("b")
     assert graph.STYLES["input"]["fillcolor"] in line("x1")
-    assert graph.STYLES["const"]["fillcolor"] in line("const")
     assert graph.STYLES["inner"]["fillcolor"] in line("n")
+    (const,) = [l for l in src.splitlines() if "shape=box" in l]     # the 2.0 of out * 2.0
+    assert graph.STYLES["const"]["fillcolor"] in const
+    assert "label=2 " in const and "grad" not in const and "data" not in const
 
 
 def test_record_special_characters_are_escaped():
@@ -89,6 +91,9 @@ def test_scopes_from_dotted_names():
     assert graph.scope_of_label("layers.0.neurons.1.b") == "layers.0.neurons.1"
     assert graph.scope_of_label("neurons.3.w.12") == "neurons.3"
     assert graph.scope_of_label("w.0") is None and graph.scope_of_label("w7") is None
+    # only identifiers and numbers joined by dots are module paths
+    for label in ("0.5*x", "a.<b>.w.0", "x.", ".w", "layers.0.neurons.1 .w", "d(x)/dy.z"):
+        assert graph.scope_of_label(label) is None, label
     assert graph.scope_levels("layers.0.neurons.1") == ["layers.0", "layers.0.neurons.1"]
 
 
@@ -112,7 +117,8 @@ def small_mlp():
 
 
 def _cluster_of(src: str, node_label: str) -> list[str]:
-    """The cluster labels enclosing the node whose record starts with node_label."""
+    """The cluster labels enclosing the node whose record starts with node_label (or, for a
+    parameter, whose tooltip names it)."""
     stack = []
     for line in src.splitlines():
         s = line.strip()
@@ -122,7 +128,7 @@ def _cluster_of(src: str, node_label: str) -> list[str]:
             stack[-1] = re.search(r'label=("[^"]*"|\S+)', s).group(1).strip('"')
         elif s == "}" and stack:
             stack.pop()
-        elif f"{{ {node_label} |" in s:
+        elif f"{{ {node_label} |" in s or f'tooltip="parameter {node_label}"' in s:
             return [c for c in stack]
     raise AssertionError(f"{node_label} not drawn")
 
@@ -235,7 +241,7 @@ def test_system_dot_is_preferred_when_present(no_system_dot, monkeypatch):
 def test_no_renderer_at_all_is_a_clear_error(no_system_dot, monkeypatch):
     import sysconfig
     monkeypatch.setattr(sysconfig, "get_path", lambda name: str(no_system_dot / "empty-path"))
-    monkeypatch.setattr(graph.sys, "executable", str(no_system_dot / "empty-path" / "python"))
+    monkeypatch.setattr(sys, "executable", str(no_system_dot / "empty-path" / "python"))
     assert graph.dot_executable() is None
     out, _ = neuron()
     dot = draw_dot(out)

@@ -1,5 +1,6 @@
 """`python -m nn train`: bad arguments (one line, exit 2, no traceback) and small real runs."""
 import json
+import os
 import subprocess
 import sys
 
@@ -51,7 +52,7 @@ def test_tiny_xor_run_writes_model_and_plots(tmp_path):
     out = tmp_path / "run"
     r = run("train", "--dataset", "xor", "--epochs", "300", "--quiet", "--out", str(out))
     assert r.returncode == 0, r.stderr
-    assert "final: mse loss" in r.stdout and "accuracy" in r.stdout
+    assert "final:      mse loss" in r.stdout and "accuracy" in r.stdout
     assert "ms per training step" in r.stdout
     for name in ("model.json", "loss.png", "decision_boundary.png"):
         assert (out / name).stat().st_size > 0
@@ -129,3 +130,132 @@ def test_document_defaults_train_full_batch_and_get_every_point_right(
     model.load(tmp_path / "model.json")
     X, y = data.xor() if dataset == "xor" else data.table()
     assert [float(o[0] > 0.5) for o in predict(model, X)] == y   # every point on its side
+
+
+# --- what the two loss lines report -----------------------------------------------------------
+def _value(line: str, objective: str) -> float:
+    return float(line.split(objective, 1)[1].split(",")[0])
+
+
+@pytest.mark.parametrize("args,objective,l2", [
+    (["--dataset", "xor", "--epochs", "300"], "mse loss", 0.0),
+    (["--samples", "20", "--hidden", "4", "--epochs", "5"], "hinge loss + L2", 1e-4),
+    (["--samples", "20", "--hidden", "4", "--epochs", "3", "--batch-size", "6", "--l2", "0.01"],
+     "hinge loss + L2", 0.01),
+])
+def test_final_line_is_the_objective_of_the_saved_model_and_says_so(tmp_path, capsys, args,
+                                                                    objective, l2):
+    from nn import data, evaluate, hinge, mse
+    assert main(["train", *args, "--quiet", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    [last] = [line for line in out if line.startswith("last epoch: ")]
+    [final] = [line for line in out if line.startswith("final:      ")]
+    assert last.startswith(f"last epoch: {objective} ") and "(history.loss, the bar)" in last
+    assert "before its update" in last or "before each batch's update" in last
+    assert final.startswith(f"final:      {objective} ")
+    assert final.endswith("after the last update (the saved model)")
+    xor = "xor" in args
+    X, y = data.xor() if xor else data.moons(20, noise=0.1, seed=1337)
+    loss = mse if xor else hinge
+    if not xor:
+        y = [2 * t - 1 for t in y]
+    model = MLP(2, [4, 1], activation="sigmoid" if xor else "relu",
+                output_activation="sigmoid" if xor else "linear").load(tmp_path / "model.json")
+    expect, acc = evaluate(model, X, y, loss, l2=l2)
+    assert _value(final, objective) == float(f"{expect:.6f}")
+    assert f"accuracy {acc:.1%}" in final
+
+
+# --- divergence and unwritable outputs: one line, exit 2 --------------------------------------
+@pytest.mark.parametrize("args", [
+    ["--lr", "1e308"],
+    ["--activation", "linear", "--lr", "100"],
+    ["--lr", "1e200", "--epochs", "1", "--hidden", "4,4"],   # caught by the final forward
+    ["--lr", "1e300", "--batch-size", "10"],
+])
+def test_a_diverging_run_prints_one_error_line_and_writes_nothing(tmp_path, args):
+    out = tmp_path / "run"
+    r = run("train", *args, "--quiet", "--out", str(out))
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert lines[0].startswith("python -m nn: error: training diverged at epoch ")
+    assert "try a smaller --lr" in lines[0] and "'layers." in lines[0]
+    assert "replay" not in lines[0].lower()
+    assert "final" not in r.stdout and "wrote" not in r.stdout
+    assert list(out.iterdir()) == []
+
+
+def _no_training(monkeypatch):
+    import nn.__main__ as cli
+
+    def fit(*a, **k):
+        raise AssertionError("trained before checking --out")
+    monkeypatch.setattr(cli, "fit", fit)
+
+
+@pytest.mark.parametrize("blocker", ["model.json", "loss.png", "decision_boundary.png"])
+def test_an_output_file_that_is_a_folder_is_refused_before_training(tmp_path, capsys,
+                                                                   monkeypatch, blocker):
+    _no_training(monkeypatch)
+    (tmp_path / blocker).mkdir()
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--quiet", "--out", str(tmp_path)])
+    assert e.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    [line] = err.strip().splitlines()
+    assert line.startswith("python -m nn: error: argument --out:") and blocker in line
+
+
+def test_an_unwritable_folder_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    import tempfile
+    _no_training(monkeypatch)
+
+    def mkstemp(*a, **k):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--quiet", "--out", str(tmp_path)])
+    assert e.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "cannot write into folder" in err and "Permission denied" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc")
+def test_a_folder_where_no_file_can_be_made_is_refused_from_the_shell():
+    r = run("train", "--quiet", "--out", "/proc/self")     # even root cannot create files there
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert "argument --out: cannot write into folder '/proc/self'" in r.stderr
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="permission bits do not stop root")
+def test_a_read_only_folder_is_refused_before_training(tmp_path):
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o500)
+    try:
+        r = run("train", "--quiet", "--out", str(out))
+    finally:
+        out.chmod(0o700)
+    assert r.returncode == 2 and r.stdout == "" and "cannot write into folder" in r.stderr
+
+
+def test_a_write_that_fails_after_training_is_one_error_line(tmp_path, capsys, monkeypatch):
+    import nn.__main__ as cli
+
+    def save(self, path):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(cli.MLP, "save", save)
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--samples", "10", "--hidden", "3", "--epochs", "2", "--quiet",
+              "--out", str(tmp_path)])
+    assert e.value.code == 2
+    out, err = capsys.readouterr()
+    assert "final:" in out and "wrote" not in out
+    [line] = err.strip().splitlines()
+    assert line == (f"python -m nn: error: cannot write into {str(tmp_path)!r}: "
+                    f"No space left on device")

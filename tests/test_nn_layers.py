@@ -76,6 +76,40 @@ def test_uniform_init_draws_the_same_numbers_as_karpathy_micrograd():
     assert ours == karpathy
 
 
+def test_unseeded_models_draw_from_the_global_random_so_random_seed_works():
+    random.seed(42)
+    drawn = [random.uniform(-1, 1) for _ in range(3 * 5 + 5 * 2)]
+    after = random.random()
+    random.seed(42)
+    model = MLP(3, [5, 2])
+    assert [p.data for n, p in model.named_parameters() if not n.endswith(".b")] == drawn
+    assert random.random() == after                     # it advanced the global generator
+    random.seed(42)
+    assert Layer(3, 5).state_dict() == {n[len("layers.0."):]: v for n, v in
+                                        model.state_dict().items() if n.startswith("layers.0.")}
+    random.seed(42)
+    assert [p.data for p in Neuron(3).w] == drawn[:3]
+    random.seed(42)
+    normal = MLP(4, [3], init="normal")                 # every scheme, not just uniform
+    random.seed(42)
+    assert normal.state_dict() == MLP(4, [3], init="normal").state_dict()
+
+
+def test_a_seed_or_rng_leaves_the_global_random_alone():
+    random.seed(7)
+    state = random.getstate()
+    a = MLP(3, [5, 2], seed=1)
+    b = MLP(3, [5, 2], rng=random.Random(1))
+    assert random.getstate() == state
+    assert a.state_dict() == b.state_dict()
+    random.seed(1)
+    assert MLP(3, [5, 2]).state_dict() == a.state_dict()  # seed=s draws as random.seed(s)
+    random.seed(2)
+    assert MLP(3, [5, 2]).state_dict() != a.state_dict()
+    with pytest.raises(ValueError, match="give seed or rng, not both"):
+        MLP(3, [5, 2], seed=1, rng=random.Random(1))
+
+
 @pytest.mark.parametrize("make,match", [
     (lambda: MLP(2, [3], activation="softplus"), "activation 'softplus' is not one of"),
     (lambda: MLP(2, [3], output_activation="step"), "activation 'step' is not one of"),

@@ -99,6 +99,39 @@ def test_cross_entropy_rejects_bad_targets(target):
         cross_entropy(leaves(Z), target)
 
 
+def _non_integral_class_targets():
+    from decimal import Decimal
+    from fractions import Fraction
+    targets = [Fraction(1, 2), Fraction(7, 3), Fraction(10 ** 400, 3), Fraction(10 ** 400, 1),
+               float("nan"), float("inf"), 2.0000000000000004, Decimal("1")]
+    try:
+        import numpy as np
+    except ImportError:
+        return targets
+    return targets + [np.float32(0.5), np.float32(1.7), np.float64(0.5), np.float16(2.5),
+                      np.float32("nan"), np.bool_(True)]
+
+
+@pytest.mark.parametrize("target", _non_integral_class_targets(), ids=repr)
+def test_cross_entropy_refuses_every_non_integral_class_index(target):
+    # np.float32(1.7) used to be truncated to class 1, Fraction(1, 2) to class 0
+    with pytest.raises(ValueError, match="cross_entropy: (class index must be an integer in "
+                                         r"0\.\.3|target must be a class index)"):
+        cross_entropy(leaves(Z), target)
+
+
+def test_cross_entropy_takes_every_whole_number_type_as_the_same_class():
+    from fractions import Fraction
+    same = [2, 2.0, Fraction(4, 2)]
+    try:
+        import numpy as np
+        same += [np.int64(2), np.uint8(2), np.float32(2.0), np.float64(2.0)]
+    except ImportError:
+        pass
+    expect = cross_entropy(leaves(Z), [0.0, 0.0, 1.0, 0.0]).data
+    assert [cross_entropy(leaves(Z), t).data for t in same] == [expect] * len(same)
+
+
 # --- binary cross-entropy, hinge ----------------------------------------------------------------
 @pytest.mark.parametrize("z,t", [(0.0, 1.0), (2.3, 0.0), (-4.0, 1.0), (0.7, 0.3), (-40.0, 0.0),
                                  (750.0, 1.0), (-750.0, 1.0)])

@@ -1,6 +1,8 @@
 """state_dict / save / load: exact round trip, atomic writes, and errors that change nothing."""
 import json
+import math
 import os
+import re
 
 import pytest
 
@@ -147,3 +149,119 @@ def test_files_that_are_not_json_or_hold_huge_numbers_raise_model_file_error(
         m.load(bad)
     assert str(bad) in str(e.value)                     # the message names the file
     assert m.state_dict() == before
+
+
+# --- load returns the model; what load refuses to read ------------------------------------------
+def test_load_returns_the_model_itself(tmp_path):
+    path = tmp_path / "m.json"
+    model(seed=1).save(path)
+    m = model(seed=2)
+    assert m.load(path) is m
+    assert MLP(2, [4, 3, 1], activation="tanh").load(path).state_dict() == \
+        model(seed=1).state_dict()
+
+
+posix = pytest.mark.skipif(os.name != "posix", reason="FIFOs and /dev files")
+
+
+@posix
+@pytest.mark.parametrize("kind,match", [
+    ("fifo", r"not a regular file \(a FIFO\)"),
+    ("/dev/zero", r"not a regular file \(a character device\)"),
+    ("/dev/urandom", r"not a regular file \(a character device\)"),
+    ("directory", r"not a regular file \(a directory\)"),
+])
+def test_load_refuses_endless_or_blocking_paths_at_once(tmp_path, kind, match):
+    import subprocess
+    import sys
+    if kind == "fifo":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)                 # no writer: open() would wait for one forever
+    elif kind == "directory":
+        path = tmp_path
+    else:
+        path = kind
+        if not os.path.exists(path):
+            pytest.skip(f"no {path}")
+    # in a child, so a regression blocks (or fills the memory of) that child, not the run
+    code = ("import sys; from nn import MLP, ModelFileError\n"
+            "m = MLP(2, [4, 3, 1], activation='tanh', seed=0); before = m.state_dict()\n"
+            "try:\n    m.load(sys.argv[1])\nexcept ModelFileError as e:\n"
+            "    print(e); assert m.state_dict() == before\n")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"load {path}: ") and re.search(match, r.stdout), r.stdout
+
+
+def test_load_refuses_a_file_far_larger_than_any_file_of_this_model(tmp_path):
+    from nn.module import FILE_BASE_BYTES, FILE_BYTES_PER_PARAMETER
+    m = model(seed=1)
+    path = tmp_path / "m.json"
+    m.save(path)
+    limit = FILE_BASE_BYTES + FILE_BYTES_PER_PARAMETER * len(m.parameters())
+    assert path.stat().st_size < limit / 100            # ample room for a real file
+    text = path.read_text()
+    path.write_text(text[:-2] + " " * (limit + 1 - len(text)) + "}\n")   # valid, 1 byte over
+    assert path.stat().st_size == limit + 1
+    before = m.state_dict()
+    with pytest.raises(ModelFileError, match=f"{limit + 1} bytes, more than the {limit} allowed"):
+        m.load(path)
+    path.write_text(text[:-2] + " " * (limit - len(text)) + "}\n")   # exactly the limit
+    assert path.stat().st_size == limit
+    m.load(path)
+    assert m.state_dict() == before
+    with open(path, "wb") as f:
+        f.truncate(1 << 40)                                  # 1 TiB, sparse: never read
+    with pytest.raises(ModelFileError, match="more than"):
+        m.load(path)
+
+
+@pytest.mark.parametrize("version", ["true", "1.0", '"1"', "null", "[1]", "2", "0"])
+def test_a_format_version_that_is_not_exactly_the_integer_1_is_refused(tmp_path, version):
+    src = model(seed=1)
+    path = tmp_path / "m.json"
+    src.save(path)
+    text = path.read_text()
+    assert '"version": 1,' in text
+    path.write_text(text.replace('"version": 1,', f'"version": {version},'))
+    m = model(seed=9)
+    before = m.state_dict()
+    with pytest.raises(ModelFileError, match="format version .* is not supported"):
+        m.load(path)
+    assert m.state_dict() == before
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+def test_saving_a_non_finite_parameter_names_it_and_writes_nothing(tmp_path, bad):
+    path = tmp_path / "m.json"
+    m = model(seed=1)
+    m.save(path)
+    saved = path.read_bytes()
+    m.layers[1].neurons[2].w[0].data = bad                   # as a diverged update leaves it
+    with pytest.raises(ValueError, match=r"save .*m\.json: parameter "
+                                         r"'layers\.1\.neurons\.2\.w\.0' is .*not a finite"):
+        m.save(path)
+    assert path.read_bytes() == saved and os.listdir(tmp_path) == ["m.json"]
+    with pytest.raises(ValueError, match="layers.1.neurons.2.w.0"):
+        m.save(tmp_path / "new.json")
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_saving_keeps_plain_floats_whatever_was_assigned(tmp_path):
+    from fractions import Fraction
+    m = model(seed=1)
+    m.layers[0].neurons[0].b.data = Fraction(1, 4)           # a Real, not a float
+    m.save(tmp_path / "m.json")
+    doc = json.loads((tmp_path / "m.json").read_text())
+    assert doc["parameters"]["layers.0.neurons.0.b"] == 0.25
+
+
+def test_resaving_keeps_a_private_files_mode(tmp_path):
+    if os.name != "posix":
+        pytest.skip("POSIX modes")
+    path = tmp_path / "m.json"
+    model(seed=1).save(path)
+    os.chmod(path, 0o600)
+    model(seed=2).save(path)
+    assert os.stat(path).st_mode & 0o777 == 0o600

@@ -1,6 +1,8 @@
 """Optimizers, schedules, data sets and training: XOR, the documents' table and karpathy's moons."""
 import math
+import os
 import random
+import re
 
 import pytest
 
@@ -228,3 +230,336 @@ def test_fit_with_vector_targets_replays_and_matches_train_step():
     replayed, built = run(), run(step=train_step)
     assert replayed == built
     assert replayed[0][-1] < replayed[0][0]
+
+
+# --- what history and final_loss measure ----------------------------------------------------------
+@pytest.mark.parametrize("l2,batch_size", [(1e-4, None), (0.0, None), (1e-3, 3)])
+def test_final_loss_is_the_training_objective_of_the_returned_weights(l2, batch_size):
+    X, y01 = data.moons(12, noise=0.1, seed=2)
+    y = [2 * t - 1 for t in y01]
+    model = MLP(2, [6, 1], seed=4)
+    h = fit(model, X, y, loss=hinge, l2=l2, epochs=15, batch_size=batch_size, progress=False,
+            optimizer=SGD(model.parameters(), lr=0.3))
+    # the same objective as history.loss (with the L2 term), after the last update
+    assert (h.final_loss, h.final_accuracy) == evaluate(model, X, y, hinge, l2=l2)
+    by_hand = (sum(hinge(model(x), t) for x, t in zip(X, y)) * (1.0 / len(X))
+               + l2 * sum(p * p for p in model.parameters()))
+    assert h.final_loss == by_hand.data
+    assert h.final_loss != h.loss[-1]           # history.loss[-1] was before the last update
+    if l2:
+        assert h.final_loss > evaluate(model, X, y, hinge)[0]     # evaluate's default: no L2
+
+
+def test_full_batch_history_loss_is_the_loss_before_each_update():
+    X, y = data.xor()
+    model = MLP(2, [3, 1], activation="tanh", seed=5)
+    opt = SGD(model.parameters(), lr=0.5)
+    before = []
+    for _ in range(4):
+        before.append(evaluate(model, X, y, mse, l2=1e-3)[0])
+        train_step(model, X, y, mse, opt, l2=1e-3)
+    model2 = MLP(2, [3, 1], activation="tanh", seed=5)
+    h = fit(model2, X, y, loss=mse, l2=1e-3, epochs=4, progress=False,
+            optimizer=SGD(model2.parameters(), lr=0.5))
+    assert h.loss == pytest.approx(before, rel=1e-14)
+    assert h.final_loss == evaluate(model, X, y, mse, l2=1e-3)[0]
+
+
+# --- no_grad ------------------------------------------------------------------------------------
+def test_fit_and_steps_refuse_to_run_inside_no_grad():
+    from micrograd import no_grad
+    from nn.train import ReplayStep
+    X, y = data.xor()
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    opt = SGD(model.parameters(), lr=1.0)
+    with no_grad():
+        with pytest.raises(RuntimeError, match=r"fit: called inside no_grad\(\)"):
+            fit(model, X, y, epochs=3, progress=False, optimizer=opt)
+        with pytest.raises(RuntimeError, match=r"train_step: called inside no_grad\(\)"):
+            train_step(model, X, y, mse, opt)
+        with pytest.raises(RuntimeError, match=r"ReplayStep: called inside no_grad\(\)"):
+            ReplayStep()(model, X, y, mse, opt)
+    assert model.state_dict() == before and opt.steps == 0
+    h = fit(model, X, y, epochs=2, progress=False, optimizer=opt)   # outside: it trains
+    assert len(h.loss) == 2 and model.state_dict() != before
+
+
+def test_no_grad_in_one_thread_does_not_stop_fit_in_another():
+    import threading
+    from micrograd import no_grad
+    X, y = data.xor()
+    inside, done = threading.Event(), threading.Event()
+    results = {}
+
+    def blocker():
+        with no_grad():
+            inside.set()
+            done.wait(60)
+
+    t = threading.Thread(target=blocker)
+    t.start()
+    try:
+        assert inside.wait(60)
+        model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=1)
+        results["h"] = fit(model, X, y, loss=mse, epochs=5, progress=False,
+                           optimizer=SGD(model.parameters(), lr=1.0))
+    finally:
+        done.set()
+        t.join()
+    reference = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=1)
+    expect = fit(reference, X, y, loss=mse, epochs=5, progress=False,
+                 optimizer=SGD(reference.parameters(), lr=1.0))
+    assert results["h"].loss == expect.loss
+
+
+# --- divergence ---------------------------------------------------------------------------------
+def _moons(n=30):
+    X, y01 = data.moons(n, noise=0.1, seed=1)
+    return X, [2 * t - 1 for t in y01]
+
+
+def test_lr_1e308_raises_training_diverged_naming_epoch_step_and_a_parameter():
+    from nn import TrainingDiverged
+    X, y = _moons()
+    model = MLP(2, [16, 16, 1], seed=1337)
+    with pytest.raises(TrainingDiverged) as e:
+        fit(model, X, y, loss=hinge, l2=1e-4, epochs=100, progress=False,
+            optimizer=SGD(model.parameters(), lr=1e308))
+    err = e.value
+    assert isinstance(err, OverflowError)
+    assert f"training diverged at epoch {err.epoch}, step {err.step}" in str(err)
+    assert re.search(r"'layers\.\d\.neurons\.\d+\.(w\.\d+|b)'", str(err))
+    assert 1 <= err.epoch < 100 and err.step == err.epoch           # full batch: 1 step/epoch
+    assert len(err.history.loss) == len(err.history.accuracy) in (err.epoch - 1, err.epoch)
+    assert all(math.isfinite(v) for v in err.history.loss)
+    assert err.history.final_loss is None
+
+
+def test_an_update_to_inf_names_the_parameter_and_keeps_the_finished_epoch():
+    from nn import Neuron, TrainingDiverged
+    neuron = Neuron(1, activation="linear", seed=0)
+    neuron.w[0].data, neuron.b.data = 1.0, 0.0
+    X, y = [[1e10]], [0.0]                 # dL/dw = (w x - y) x = 1e20: lr 1e300 makes it inf
+    with pytest.raises(TrainingDiverged) as e:
+        fit(neuron, X, y, loss=mse, epochs=5, progress=False,
+            optimizer=SGD(neuron.parameters(), lr=1e300))
+    err = e.value
+    assert err.parameter == "w.0" and (err.epoch, err.step) == (1, 1)
+    assert "after the update, parameter 'w.0' is -inf" in str(err)
+    assert err.history.loss == [pytest.approx(0.5e20)]        # epoch 1's steps all ran
+    with pytest.raises(ValueError, match="parameter 'w.0' is -inf"):
+        neuron.save(os.devnull)                               # and it cannot be saved
+
+
+def test_divergence_in_the_middle_of_an_epoch_keeps_only_whole_epochs():
+    from nn import Neuron, TrainingDiverged
+    neuron = Neuron(1, activation="linear", seed=0)
+    neuron.w[0].data = 1.0
+    X, y = [[1.0], [1e10], [1.0], [1.0]], [0.0] * 4
+    opt = SGD(neuron.parameters(), lr=lambda k: 1e-3 if k < 4 else 1e300)
+    with pytest.raises(TrainingDiverged) as e:
+        fit(neuron, X, y, loss=mse, epochs=3, batch_size=1, seed=3, progress=False,
+            optimizer=opt)
+    err = e.value
+    assert err.epoch == 2 and 5 <= err.step <= 8            # in epoch 2's 4 steps
+    assert len(err.history.loss) == 1                         # epoch 1 only
+    assert err.parameter in ("w.0", "b")
+
+
+def test_weights_too_large_for_the_next_forward_are_caught_after_the_last_step():
+    from nn import TrainingDiverged
+    X, y = _moons(10)
+    model = MLP(2, [4, 4, 1], seed=3)
+    with pytest.raises(TrainingDiverged) as e:
+        fit(model, X, y, loss=hinge, epochs=1, progress=False,
+            optimizer=SGD(model.parameters(), lr=1e200))
+    err = e.value
+    assert "the final weights overflow the forward pass" in str(err)
+    assert len(err.history.loss) == 1 and math.isfinite(err.history.loss[0])
+    assert all(math.isfinite(p.data) for p in model.parameters())     # finite, yet unusable
+    with pytest.raises(OverflowError):
+        predict(model, X)
+
+
+@pytest.mark.parametrize("step_name", ["replay", "train_step"])
+def test_a_forward_overflow_diverges_the_same_way_with_or_without_replay(step_name):
+    from nn import TrainingDiverged
+    from nn.train import ReplayStep
+
+    def run():
+        X, y = _moons(20)
+        model = MLP(2, [16, 16, 1], activation="linear", seed=1)
+        step = ReplayStep() if step_name == "replay" else train_step
+        with pytest.raises(TrainingDiverged) as e:
+            fit(model, X, y, loss=hinge, epochs=100, progress=False, step=step,
+                optimizer=SGD(model.parameters(), lr=100.0))
+        return e.value
+
+    err, again = run(), run()
+    assert (err.epoch, err.step, str(err)) == (again.epoch, again.step, str(again))
+    assert "the step overflows (" in str(err) and "replay" not in str(err).lower()
+    assert "the largest parameter is 'layers." in str(err)
+
+
+def test_replay_and_train_step_diverge_at_the_same_step_with_the_same_message():
+    from nn import TrainingDiverged
+    from nn.train import ReplayStep
+    messages = []
+    for step in (ReplayStep(), train_step):
+        X, y = _moons(20)
+        model = MLP(2, [8, 1], activation="linear", seed=2)
+        with pytest.raises(TrainingDiverged) as e:
+            fit(model, X, y, loss=hinge, epochs=200, progress=False, step=step,
+                optimizer=SGD(model.parameters(), lr=50.0))
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]
+
+
+def test_a_replay_that_fails_records_again_instead_of_keeping_a_broken_graph():
+    from nn.train import ReplayStep
+    X, y = data.xor()
+    model = MLP(2, [3, 1], seed=0)
+    step, opt = ReplayStep(), SGD(model.parameters(), lr=0.1)
+    step(model, X, y, mse, opt)
+    good = model.state_dict()
+    model.layers[0].neurons[0].w[0].data = 1e200            # the next forward overflows
+    model.layers[1].neurons[0].w[0].data = 1e200
+    with pytest.raises(OverflowError) as e:
+        step(model, X, y, mse, opt)
+    assert "replay" not in str(e.value).lower()
+    model.load_state_dict(good)
+    fresh, opt2 = MLP(2, [3, 1], seed=0), SGD(MLP(2, [3, 1], seed=0).parameters(), lr=0.1)
+    fresh.load_state_dict(good)
+    opt2 = SGD(fresh.parameters(), lr=0.1)
+    opt2.steps = opt.steps
+    assert step(model, X, y, mse, opt) == train_step(fresh, X, y, mse, opt2)
+    assert model.state_dict() == fresh.state_dict()
+
+
+# --- numpy arrays ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("loss_name,batch_size", [("hinge", None), ("hinge", 7), ("mse", None),
+                                                  ("cross_entropy", None), ("mse_vector", 4)])
+def test_numpy_arrays_train_exactly_as_lists(loss_name, batch_size):
+    np = pytest.importorskip("numpy")
+    X, y01 = data.moons(20, noise=0.1, seed=5)
+    nout = 1
+    if loss_name == "hinge":
+        y = [2 * t - 1 for t in y01]
+    elif loss_name == "cross_entropy":
+        y, nout = [int(t) for t in y01], 2
+    elif loss_name == "mse_vector":
+        y, nout = [[t, 1 - t] for t in y01], 2
+    else:
+        y = y01
+    loss = {"mse_vector": "mse"}.get(loss_name, loss_name)
+
+    def run(X, y):
+        model = MLP(2, [5, nout], seed=9)
+        h = fit(model, X, y, loss=loss, epochs=4, batch_size=batch_size, progress=False,
+                optimizer=SGD(model.parameters(), lr=0.2))
+        return (h.loss, h.accuracy, h.final_loss, model.state_dict(), predict(model, X),
+                evaluate(model, X, y, loss))
+
+    as_lists = run(X, y)
+    dtype = np.int64 if loss_name == "cross_entropy" else np.float64
+    assert run(np.array(X), np.array(y, dtype=dtype)) == as_lists
+    assert run(np.array(X), y) == as_lists                  # mixed: an array and a list
+    assert run([np.array(x) for x in X], list(np.array(y, dtype=dtype))) == as_lists
+
+
+def test_empty_or_mismatched_arrays_are_clear_errors():
+    np = pytest.importorskip("numpy")
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"fit: need as many targets as inputs \(> 0\), got 0"):
+        fit(model, np.zeros((0, 2)), np.zeros(0), progress=False)
+    with pytest.raises(ValueError, match="got 3 and 2"):
+        fit(model, np.zeros((3, 2)), np.zeros(2), progress=False)
+    with pytest.raises(ValueError, match="evaluate: need as many"):
+        evaluate(model, np.zeros((3, 2)), np.zeros(4))
+    with pytest.raises(TypeError, match="X and y must be sequences"):
+        fit(model, 3.0, 1.0, progress=False)
+
+
+@pytest.mark.parametrize("l2", [-1e-4, float("nan"), float("inf"), True, "0.1"])
+def test_bad_l2_is_refused_before_training(l2):
+    X, y = data.xor()
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="l2 must be a finite number >= 0"):
+        fit(model, X, y, l2=l2, epochs=2, progress=False)
+    assert model.state_dict() == before
+
+
+# --- optimizer arguments ----------------------------------------------------------------------------
+def _p():
+    return [Value(1.0, "p0"), Value(2.0, "p1")]
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: SGD(_p(), lr=0.1, momentum=1.0),
+     r"SGD: momentum must be a finite number in \[0, 1\)"),
+    (lambda: SGD(_p(), lr=0.1, momentum=1.5), "momentum"),
+    (lambda: SGD(_p(), lr=0.1, momentum=-0.1), "momentum"),
+    (lambda: SGD(_p(), lr=0.1, momentum=float("nan")), "momentum"),
+    (lambda: SGD(_p(), lr=0.1, momentum=True), "momentum"),
+    (lambda: Adam(_p(), eps=0.0), r"Adam: eps must be a finite number > 0"),
+    (lambda: Adam(_p(), eps=-1e-8), "eps"),
+    (lambda: Adam(_p(), eps=float("inf")), "eps"),
+    (lambda: Adam(_p(), eps=float("nan")), "eps"),
+    (lambda: Adam(_p(), eps=True), "eps"),
+    (lambda: Adam(_p(), betas=(1.0, 0.999)), r"betas\[0\]"),
+    (lambda: Adam(_p(), betas=(0.9, float("nan"))), r"betas\[1\]"),
+    (lambda: Adam(_p(), betas=(0.9,)), "betas must be a pair"),
+    (lambda: Adam(_p(), betas="ab"), "betas must be a pair"),
+    (lambda: SGD(_p(), lr=float("inf")), "lr must be a finite number >= 0"),
+    (lambda: SGD(_p(), lr=True), "lr must be"),
+    (lambda: SGD([], lr=0.1), "SGD: no parameters"),
+    (lambda: linear_schedule(1.0, -0.1, 100), r"linear_schedule: end must be .* >= 0"),
+    (lambda: linear_schedule(-1.0, 0.1, 100), "linear_schedule: start"),
+    (lambda: linear_schedule(1.0, 0.1, 0), "linear_schedule: steps"),
+    (lambda: linear_schedule(1.0, 0.1, 2.5), "linear_schedule: steps"),
+    (lambda: exponential_schedule(0.1, -0.5), "exponential_schedule: gamma"),
+    (lambda: exponential_schedule(-0.1, 0.5), "exponential_schedule: start"),
+])
+def test_bad_optimizer_arguments_name_the_argument(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_a_parameter_listed_twice_is_refused_by_name():
+    model = MLP(2, [3, 1], seed=0)
+    ps = model.parameters()
+    for opt in (SGD, Adam):
+        with pytest.raises(ValueError, match=r"parameter 'layers\.1\.neurons\.0\.b' is listed "
+                                             r"twice \(positions 12 and 13\)"):
+            opt(ps + [ps[-1]], lr=0.1)
+    a = Value(1.0)
+    with pytest.raises(ValueError, match=r"listed twice \(positions 0 and 2\)"):
+        SGD([a, Value(2.0), a], lr=0.1)
+    with pytest.raises(TypeError, match="got one Value"):
+        SGD(a, lr=0.1)
+    with pytest.raises(TypeError, match="got float at position 1"):
+        SGD([a, 1.0], lr=0.1)
+
+
+def test_a_schedule_that_goes_negative_is_refused_at_that_step():
+    p = Value(1.0)
+    opt = SGD([p], lr=lambda k: 0.2 - 0.1 * k)           # 0.2, 0.1, 0.0, then negative
+    for _ in range(3):
+        p.grad = 1.0
+        opt.step()
+    assert p.data == pytest.approx(0.7)
+    p.grad = 1.0
+    with pytest.raises(ValueError, match=r"SGD: learning rate -0.1\d* at step 3 is negative"):
+        opt.step()
+    assert p.data == pytest.approx(0.7) and opt.steps == 3          # nothing changed
+    X, y = data.xor()
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError, match="at step 2 is negative"):
+        fit(model, X, y, epochs=5, progress=False,
+            optimizer=Adam(model.parameters(), lr=lambda k: 0.01 * (1 - k)))
+    huge = SGD([p], lr=exponential_schedule(1.0, 10.0))
+    huge.steps = 400
+    with pytest.raises(ValueError, match="at step 400 overflows"):
+        huge.step()

@@ -111,3 +111,106 @@ def test_adding_an_op_as_the_readme_says(tmp_path):
 @pytest.mark.parametrize("title", ["Adding an op"])
 def test_sections_exist(title):
     assert blocks(section(title))
+
+
+# --- every Python block runs, and every sample output is what the code prints -----------------
+def _blocks_with_outputs(text: str) -> list[tuple[str, str, str | None]]:
+    """(language, code, the plain ``` block right after it or None) for each fenced block."""
+    found = re.finditer(r"^```(\w*)\n(.*?)^```\n", text, re.M | re.S)
+    blocks = [(m.group(1), m.group(2), m.start(), m.end()) for m in found]
+    out = []
+    for i, (lang, code, start, end) in enumerate(blocks):
+        if lang == "" and i and blocks[i - 1][3] == start and blocks[i - 1][0] == "python":
+            continue                                 # an output block, attached below
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        output = following[1] if following and following[0] == "" and following[2] == end \
+            else None
+        out.append((lang, code, output))
+    return out
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+PYTHON_BLOCKS = [(code, output) for lang, code, output in _blocks_with_outputs(README)
+                 if lang == "python" and not code.lstrip().startswith(("# micrograd/",
+                                                                       "# tests/", ">>>"))]
+
+
+def test_every_python_block_runs_and_prints_what_the_readme_shows(tmp_path, monkeypatch):
+    """All Python blocks in one namespace, in order (later blocks use earlier names), run in
+    an empty folder; a block followed by an output block must print exactly that, and a
+    `print(...)  # 24.7041` line must print the number its comment gives."""
+    import contextlib
+    import io
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__readme__"}
+    assert len(PYTHON_BLOCKS) >= 6
+    for code, output in PYTHON_BLOCKS:
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(code, "README.md", "exec"), namespace)
+        got = printed.getvalue()
+        if output is not None:
+            assert got.rstrip("\n") == output.rstrip("\n"), f"README block:\n{code}"
+        commented = [m.group(1) for m in re.finditer(r"^print\(.*\)\s+# (-?[\d.]+)", code, re.M)]
+        if commented:
+            assert got.split() == commented, f"README block:\n{code}"
+
+
+def test_the_doctest_blocks_hold():
+    import doctest
+    blocks = [code for lang, code, _ in _blocks_with_outputs(README)
+              if lang == "python" and code.lstrip().startswith(">>>")]
+    assert blocks
+    for code in blocks:
+        test = doctest.DocTestParser().get_doctest(code, {}, "README", "README.md", 0)
+        result = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE).run(test)
+        assert result.failed == 0, code
+
+
+def _transcripts(text: str) -> list[tuple[str, list[str]]]:
+    """('$ command', the lines shown after it) for each command in plain ``` blocks."""
+    out = []
+    for lang, code, _ in _blocks_with_outputs(text):
+        if lang != "" or not code.startswith("$ "):
+            continue
+        for part in re.split(r"^(?=\$ )", code, flags=re.M):
+            if part.strip():
+                first, *rest = part.rstrip("\n").split("\n")
+                out.append((first[2:], rest))
+    return out
+
+
+TRANSCRIPTS = _transcripts(README)
+TIME_LINE = re.compile(r"time:  \d+\.\d\d s, \d+\.\d\d ms per training step")
+
+
+@pytest.mark.parametrize("command, shown", TRANSCRIPTS, ids=[c for c, _ in TRANSCRIPTS])
+def test_every_command_prints_what_the_readme_shows(command, shown, tmp_path):
+    import shlex
+    args = shlex.split(command)
+    assert args[:2] == ["python", "-m"], command
+    r = subprocess.run([sys.executable, *args[1:]], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=300, env={**os.environ, "COLUMNS": "80"})
+    expected_code = 0
+    if shown and shown[-1].endswith("(exit code 2)"):
+        expected_code = 2
+        shown = shown[:-1] + [shown[-1].rsplit("(exit code 2)", 1)[0].rstrip()]
+    assert r.returncode == expected_code, r.stderr
+    got = (r.stdout if expected_code == 0 else r.stderr).rstrip("\n").split("\n")
+    assert len(got) == len(shown), "\n".join(got)
+    for want, line in zip(shown, got):
+        if want.startswith("time:  "):              # wall-clock: only its form
+            assert TIME_LINE.fullmatch(line), line
+        else:
+            assert line == want
+
+
+def test_the_training_run_prints_what_the_readme_shows(tmp_path):
+    section = README[README.index("## Training"):]
+    shown = re.search(r"stdout gets\n\(.*?\):\n\n```\n(.*?)```", section, re.S)
+    assert shown, "the README's sample output of python -m nn train"
+    r = subprocess.run([sys.executable, "-m", "nn", "train", "--quiet"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    for want, line in zip(shown.group(1).rstrip("\n").split("\n"), r.stdout.split("\n")):
+        assert TIME_LINE.fullmatch(line) if want.startswith("time:  ") else line == want

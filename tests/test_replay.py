@@ -220,17 +220,18 @@ def test_record_rejects_bad_inputs():
     assert isinstance(record(root), Replay)             # no inputs: parameters only
 
 
-def test_failed_forward_names_the_op_and_blocks_backward():
+def test_failed_forward_names_the_op_and_changes_nothing():
     x = Value(2.0, "x")
     root = (x - 1).log()
     tape = record(root, {"x": x})
-    with pytest.raises(ValueError, match=r"log: needs a > 0, got -1.*replaying"):
+    with pytest.raises(ValueError, match=r"log: needs a > 0, got -1.*replaying: nothing changed"):
         tape.forward({"x": 0.0})
-    with pytest.raises(ReplayError, match="last forward failed"):
-        tape.backward()
-    assert tape.forward({"x": 3.0}) == math.log(2.0)   # valid data recovers
+    assert x.data == 2.0 and root.data == 0.0           # the values before the call
+    tape.backward()                                      # the graph is whole: x = 2
+    assert x.grad == 1.0
+    assert tape.forward({"x": 3.0}) == math.log(2.0)   # valid data after it
     tape.backward()
-    assert x.grad == 0.5
+    assert x.grad == 1.5
 
 
 def test_overflow_is_reported_like_the_engine():
@@ -261,5 +262,70 @@ def test_replay_refuses_an_overflowing_local_derivative_as_building_does():
         1 / Value(1e-160)                            # building the graph refuses it...
     with pytest.raises(OverflowError, match=r"/: local derivative overflows .*replaying"):
         tape.forward({"x": 1e-160})                  # ...and so does replaying it
-    with pytest.raises(ReplayError):
+    assert (x.data, y.data, y.local_grads) == (1.0, 1.0, (1.0, -1.0))   # as before the call
+
+
+# --- a failed replay never leaves a mix of old and new values -----------------------------------
+def _mlp_tape():
+    from nn import MLP
+    model = MLP(2, [4, 4, 1], activation="tanh", seed=5)
+    xs = [Value(0.3, "a"), Value(-0.2, "b")]
+    out = model(xs)[0]
+    root = (out - 0.25).exp().log() + (xs[0] * xs[1] + 2).log()   # log's domain on the inputs
+    return model, xs, root, record(root, {"a": xs[0], "b": xs[1]})
+
+
+def _state(root):
+    return [(n.data, n.local_grads) for n in backward_order(root)]
+
+
+@pytest.mark.parametrize("bad", [
+    {"a": 10.0, "b": -1.0},         # a*b + 2 = -8: log's domain, at the last nodes
+    {"a": float("nan"), "b": 0.0},  # refused before anything is set
+    {"a": 1e308, "b": 1e308},       # a*b overflows (inf), in the middle of the graph
+    {"a": -2.0, "b": 1.0},          # a*b + 2 = 0: log(0)
+])
+def test_a_failed_forward_restores_every_node(bad):
+    model, xs, root, tape = _mlp_tape()
+    tape.forward({"a": 0.5, "b": 0.4})
+    before = _state(root)
+    try:
+        tape.forward(bad)
+    except (ArithmeticError, ValueError):
+        pass
+    else:                                           # a case the graph happens to accept
+        tape.forward({"a": 0.5, "b": 0.4})
+    assert _state(root) == before                   # bit for bit: no mix of old and new
+    assert [v.data for v in xs] == [0.5, 0.4]
+
+
+def test_after_a_failed_forward_every_use_of_the_graph_is_consistent():
+    from micrograd import explain, grad
+    model, xs, root, tape = _mlp_tape()
+    tape.forward({"a": 0.5, "b": 0.4})
+    for p in model.parameters():                    # an optimizer step between two forwards
+        p.data += 0.01
+    with pytest.raises(ValueError, match="log"):
+        tape.forward({"a": -2.0, "b": 1.0})
+    # the graph is computed again from the previous inputs with the current parameters:
+    # exactly what building it anew gives
+    fresh_xs = [Value(0.5, "a"), Value(0.4, "b")]
+    fresh = (model(fresh_xs)[0] - 0.25).exp().log() + (fresh_xs[0] * fresh_xs[1] + 2).log()
+    assert root.data == fresh.data
+    assert [g.data for g in grad(root, xs)] == [g.data for g in grad(fresh, fresh_xs)]
+    assert explain(root, xs[0]).grad == explain(fresh, fresh_xs[0]).grad
+    root.backward()
+    tape.backward()
+
+
+def test_a_graph_that_cannot_be_computed_again_refuses():
+    x, w = Value(1.0, "x"), Value(1.0, "w")
+    root = (x * w).exp()
+    tape = record(root, {"x": x})
+    tape.forward({"x": 2.0})
+    w.data = 400.0                                  # exp(2 * 400) overflows from now on
+    with pytest.raises(ReplayError, match="could not|partial") as e:
+        tape.forward({"x": 3.0})
+    assert "record it again" in str(e.value)
+    with pytest.raises(ReplayError, match="record it again"):
         tape.backward()
