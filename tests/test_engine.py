@@ -449,3 +449,24 @@ def test_a_model_deepcopies_with_its_parameters():
     clone = copy.deepcopy(model)
     assert [p.data for p in clone.parameters()] == [p.data for p in model.parameters()]
     assert all(p is not q for p, q in zip(clone.parameters(), model.parameters()))
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0, 5e-324, -5e-324, 2.0, -3.0])
+@pytest.mark.parametrize("k", [0, 0.0, -0.0])
+def test_x_to_the_zero_is_one_with_gradient_zero_everywhere(x, k):
+    v = Value(x)
+    y = v ** k
+    y.backward()
+    assert (y.data, v.grad) == (1.0, 0.0)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (t ** k).backward()
+    assert (t.item() ** k, t.grad.item()) == (1.0, 0.0)          # PyTorch's answer too
+
+
+@pytest.mark.parametrize("kwargs", [dict(eps=0), dict(eps=-1e-6), dict(eps=float("nan")),
+                                    dict(rel_tol=-1.0), dict(abs_tol=float("inf")),
+                                    dict(eps=True)])
+def test_gradcheck_refuses_bad_arguments_naming_them(kwargs):
+    with pytest.raises(ValueError, match=f"gradcheck: {next(iter(kwargs))} must be"):
+        gradcheck(lambda a: a * a, [Value(1.0)], **kwargs)
