@@ -202,7 +202,7 @@ def parse_inputs(args: list[str]) -> dict[str, float]:
 
 
 PROG = "python -m micrograd"
-OPTIONS = ("--wrt", "--dot")            # the grad command's options that take a value
+OPTIONS = ("--wrt", "--dot", "--html")            # the grad command's options that take a value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -210,7 +210,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         raise ExpressionError(f"{message} (usage: {PROG} grad \"EXPR\" name=value ... "
-                              f"[--wrt NAME] [--dot FILE]; see {PROG} --help)")
+                              f"[--wrt NAME] [--dot FILE] [--html FILE]; see {PROG} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -234,6 +234,9 @@ def grad_parser() -> argparse.ArgumentParser:
     parser.add_argument("--wrt", metavar="NAME", help="explain d f/d NAME by the chain rule")
     parser.add_argument("--dot", metavar="FILE",
                         help="draw the graph to FILE (.svg, .png, .gv or .dot)")
+    parser.add_argument("--html", metavar="FILE",
+                        help="write a page to FILE that steps through backward node by node "
+                             "(one self-contained .html file, opens offline)")
     return parser
 
 
@@ -260,7 +263,8 @@ def _expression_first(args: list[str]) -> list[str]:
         if arg in OPTIONS:
             i += 2
             continue
-        if not found and not arg.startswith(("--wrt=", "--dot=")) and arg not in ("-h", "--help"):
+        if not found and not arg.startswith(tuple(o + "=" for o in OPTIONS)) \
+                and arg not in ("-h", "--help"):
             if arg.startswith("-"):
                 out[i] = " " + arg
             found = True
@@ -271,9 +275,11 @@ def _expression_first(args: list[str]) -> list[str]:
 def _grad(args: argparse.Namespace) -> int:
     tree = parse(args.expr)
     values = parse_inputs(args.inputs)
-    wrt, dot_file = args.wrt, args.dot
+    wrt, dot_file, html_file = args.wrt, args.dot, args.html
     if dot_file is not None:
-        _check_writable(dot_file)
+        _check_writable(dot_file, "--dot", ("svg", "png", "gv", "dot"))
+    if html_file is not None:
+        _check_writable(html_file, "--html", ("html", "htm"))
     used = names_in(tree)
     env = {name: Value(v, label=name) for name, v in values.items()}
     if wrt is not None and wrt not in env:
@@ -296,6 +302,8 @@ def _grad(args: argparse.Namespace) -> int:
         raise ExpressionError(str(e)) from None
     if dot_file is not None:            # written before anything is printed, as it can fail
         _write_dot(out, dot_file)
+    if html_file is not None:
+        _write_html(out, html_file)
     lines = [f"{fname} = {ast.unparse(tree)}", f"  = {out.data!r}"]
     inputs = [env[name] for name in env]
     if inputs:
@@ -309,23 +317,28 @@ def _grad(args: argparse.Namespace) -> int:
         lines += ["", explanation if explanation is not None
                   else f"d{fname}/d{wrt} = 0: {wrt} is not in the expression, so {fname} does "
                        f"not depend on it"]
+    if dot_file is not None or html_file is not None:
+        lines.append("")
     if dot_file is not None:
-        lines += ["", f"graph written to {dot_file}"]
+        lines.append(f"graph written to {dot_file}")
+    if html_file is not None:
+        lines.append(f"backward, step by step, written to {html_file}")
     return _output(lambda: print("\n".join(lines)))
 
 
-def _check_writable(path: str) -> None:
-    """Refuse a --dot file that cannot be written, before any work is done."""
+def _check_writable(path: str, option: str, kinds: tuple[str, ...]) -> None:
+    """Refuse an output file that cannot be written, before any work is done."""
     if os.path.isdir(path):
-        raise ExpressionError(f"--dot {path!r} is a folder")
+        raise ExpressionError(f"{option} {path!r} is a folder")
     kind = os.path.splitext(path)[1].lower().lstrip(".")
-    if kind not in ("svg", "png", "gv", "dot"):
-        raise ExpressionError(f"--dot {path!r}: use a file ending in .svg, .png, .gv or .dot")
+    if kind not in kinds:
+        raise ExpressionError(f"{option} {path!r}: use a file ending in "
+                              f"{', '.join('.' + k for k in kinds[:-1])} or .{kinds[-1]}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise ExpressionError(f"--dot {path!r}: the folder {folder!r} does not exist")
+        raise ExpressionError(f"{option} {path!r}: the folder {folder!r} does not exist")
     if not os.access(folder, os.W_OK):
-        raise ExpressionError(f"--dot {path!r}: the folder {folder!r} is not writable")
+        raise ExpressionError(f"{option} {path!r}: the folder {folder!r} is not writable")
 
 
 def _write_dot(out: Value, path: str) -> None:
@@ -336,6 +349,17 @@ def _write_dot(out: Value, path: str) -> None:
         raise ExpressionError(f"--dot {path!r}: {e}") from None
     except OSError as e:                # full disk, permissions: name the file, not a temp file
         raise ExpressionError(f"--dot {path!r}: cannot write it: {e.strerror or e}") from None
+
+
+def _write_html(out: Value, path: str) -> None:
+    from .explorer import to_html
+    from .graph import GraphvizNotFound, RenderError
+    try:
+        to_html(out, path)
+    except (GraphvizNotFound, RenderError, ValueError) as e:
+        raise ExpressionError(f"--html {path!r}: {e}") from None
+    except OSError as e:
+        raise ExpressionError(f"--html {path!r}: cannot write it: {e.strerror or e}") from None
 
 
 def _output(show: Callable[[], None]) -> int:

@@ -255,6 +255,17 @@ def auto_rankdir(order: list[Value]) -> str:
     return "LR" if max(counts.values()) <= CHAIN_BREADTH else "TB"
 
 
+def refuse_if_too_large(root: Value, order: list[Value], max_nodes: int | None, who: str,
+                        what: str) -> None:
+    """GraphTooLarge when root's graph has more than max_nodes value nodes (None: any size)."""
+    if max_nodes is not None and len(order) > max_nodes:
+        name = f"{root.label!r}" if root.label else "this root"
+        raise GraphTooLarge(
+            f"{who}: the graph of {name} has {len(order)} value nodes, more than "
+            f"max_nodes={max_nodes}; a {what} that size is slow to lay out and hard to read. "
+            f"Draw a smaller part (e.g. one neuron's output) or pass max_nodes=None.")
+
+
 def draw_dot(root: Value, format: str = "svg", rankdir: str | None = None, *,
              digits: int = 4, highlight: Value | str | None = None,
              params: Iterable[Value] | None = None,
@@ -287,12 +298,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str | None = None, *,
     if rankdir is not None and rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_dot: rankdir must be LR, RL, TB, BT or None, got {rankdir!r}")
     order = backward_order(root)
-    if max_nodes is not None and len(order) > max_nodes:
-        name = f"{root.label!r}" if root.label else "this root"
-        raise GraphTooLarge(
-            f"draw_dot: the graph of {name} has {len(order)} value nodes, more than "
-            f"max_nodes={max_nodes}; a drawing that size is unreadable and slow to lay out. "
-            f"Draw a smaller part (e.g. one neuron's output) or pass max_nodes=None.")
+    refuse_if_too_large(root, order, max_nodes, "draw_dot", "drawing")
     for node in order:
         check_label(node.label, "the label")
     index = {node: i for i, node in enumerate(order)}

@@ -6,12 +6,14 @@
     history = fit(model, X, [2 * t - 1 for t in y], loss=hinge, epochs=100, l2=1e-4,
                   optimizer=SGD(model.parameters(), lr=linear_schedule(1.0, 0.1, 100)))
 
-`python -m nn train` runs exactly that and writes the model and plots to out/. karpathy's own
-API (`Layer` returning a bare Value for one neuron, his reprs) is `micrograd.nn`, built on these.
+`python -m nn train` runs exactly that and writes the model, the plots and the training page
+(`fit(..., html="out/training.html")`, or a `TrainingRecorder`) to out/. karpathy's own API
+(`Layer` returning a bare Value for one neuron, his reprs) is `micrograd.nn`, built on these.
 Nothing here imports matplotlib, tqdm or numpy until it is used.
 """
 from . import data
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
+from .live import TrainingRecorder
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                      hinge, mse, mse_mean, softmax)
 from .module import FORMAT_VERSION, Module, ModelFileError
@@ -25,5 +27,5 @@ __all__ = [
     "binary_cross_entropy_with_logits", "hinge",
     "Optimizer", "SGD", "Adam", "constant", "linear_schedule", "exponential_schedule",
     "fit", "evaluate", "predict", "train_step", "batch_loss", "ReplayStep", "History",
-    "StepResult", "TrainingDiverged", "data",
+    "StepResult", "TrainingDiverged", "TrainingRecorder", "data",
 ]

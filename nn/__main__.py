@@ -1,4 +1,4 @@
-"""`python -m nn train`: train a small network and write the model and its plots.
+"""`python -m nn train`: train a small network and write the model, its plots and its page.
 
 With no options this is karpathy's micrograd demo: 100 two-moons points (noise 0.1), an
 MLP(2, [16, 16, 1]) with relu, the max-margin (hinge) loss with labels -1/+1 plus 1e-4 L2,
@@ -7,12 +7,15 @@ schedule spans epochs x batches steps). `--dataset xor` and `--dataset table`
 train the documents' sigmoid networks with the 1/2-sum squared error instead.
 
 Writes into --out (default out/): model.json (load it with MLP(...).load(path)), loss.png and,
-for 2-D data, decision_boundary.png. The folder is checked before training. It prints the
-objective (the loss plus the L2 term, if any) twice: for the last epoch, measured before its
-update (the progress bar's and history.loss's number), and for the final weights, after the
-last update (the saved model's). Bad arguments (an unwritable --out among them) and a
-training that diverges give one line on stderr and exit code 2, with nothing written; so does
-a write that fails anyway (disk full), after the files written before it.
+for 2-D data, decision_boundary.png, and training.html, the training page (nn.live: the network,
+the curves and the boundary, frame by frame, in one file that opens offline; --no-html skips
+it). The folder is checked before training. It prints the objective (the loss plus the L2
+term, if any) twice: for the last epoch, measured before its update (the progress bar's and
+history.loss's number), and for the final weights, after the last update (the saved model's);
+`time:` is the training's own (recording the page's frames is timed apart). Bad arguments (an
+unwritable --out among them) and a training that diverges give one line on stderr and exit
+code 2, with nothing written; so does a write that fails anyway (disk full), after the files
+written before it.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from micrograd.files import atomic_write
 
 from . import data
 from .layers import ACTIVATIONS, MLP
+from .live import TrainingRecorder, boundary_grid, decision_classes
 from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge, mse
 from .optim import SGD, linear_schedule
 from .train import TrainingDiverged, fit, predict
@@ -123,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=1337, help="data, weights and shuffling")
     train.add_argument("--out", default="out", help="output folder (default out/)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--no-html", action="store_true",
+                       help="do not write training.html (the training page)")
     return parser
 
 
@@ -145,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             d[key] = getattr(args, key)
     if args.dataset == "moons" and args.samples < 2:
         parser.error("argument --samples: moons needs at least 2 points")
-    _check_out(parser, args.out, OUTPUTS)
+    _check_out(parser, args.out, OUTPUTS if not args.no_html else OUTPUTS[:-1])
 
     # data
     if args.dataset == "moons":
@@ -176,15 +182,17 @@ def main(argv: list[str] | None = None) -> int:
           + (f"batch size {d['batch_size']}" if d["batch_size"] else "full batch"))
 
     optimizer = SGD(model.parameters(), lr=lr)
+    recorder = None if args.no_html else TrainingRecorder(live=False)
     start = time.perf_counter()
     try:
         history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
                       batch_size=d["batch_size"], l2=d["l2"], seed=args.seed,
-                      progress=not args.quiet)
+                      progress=not args.quiet, html=recorder)
     except TrainingDiverged as e:
         _fail(f"training diverged at epoch {e.epoch}, step {e.step} (lr {lr_text}): {e.reason}; "
               f"try a smaller --lr. Nothing was written.")
-    seconds = time.perf_counter() - start
+    # the training alone: the page's frames (weights, boundary grids) are timed apart
+    seconds = time.perf_counter() - start - (recorder.seconds if recorder else 0.0)
     if len(X) <= 10:
         outs = predict(model, X)
         print("outputs: " + ", ".join("/".join(f"{v:.3f}" for v in o) for o in outs)
@@ -207,18 +215,22 @@ def main(argv: list[str] | None = None) -> int:
         model.save(model_path)
         written = [model_path]
         try:
-            written += _plots(model, X, y01, history, d["loss"], args.out)
+            written += _plots(model, X, y01, history, d["loss"], loss, args.out)
         except ImportError:
             print("plots: matplotlib is not installed, skipped the PNGs "
                   "(pip install 'micrograd-lab[plot]')")
+        if recorder is not None:
+            page_path = os.path.join(args.out, "training.html")
+            recorder.save(page_path)
+            written.append(page_path)
     except OSError as e:
         _fail(f"cannot write into {args.out!r}: {e.strerror or e}")
     print("wrote: " + ", ".join(written))
     return 0
 
 
-# every file train may write into --out
-OUTPUTS = ("model.json", "loss.png", "decision_boundary.png")
+# every file train may write into --out (the page last: --no-html leaves it out)
+OUTPUTS = ("model.json", "loss.png", "decision_boundary.png", "training.html")
 
 
 def _check_out(parser: argparse.ArgumentParser, out: str, names: tuple[str, ...]) -> None:
@@ -246,7 +258,7 @@ def _fail(message: str):
     sys.exit(2)
 
 
-def _plots(model: MLP, X, y01, history, loss: str, out: str) -> list[str]:
+def _plots(model: MLP, X, y01, history, loss: str, loss_fn, out: str) -> list[str]:
     """loss.png and, for 2-D inputs, decision_boundary.png; ImportError without matplotlib."""
     import matplotlib
     matplotlib.use("Agg")                   # files only, no window
@@ -272,18 +284,11 @@ def _plots(model: MLP, X, y01, history, loss: str, out: str) -> list[str]:
     written.append(path)
 
     if len(X[0]) == 2:
-        n = 60
+        # the grid and the classification rule of the training page (nn.live)
+        gx, gy = boundary_grid(X, 60)
+        grid = decision_classes(model, gx, gy, loss_fn)
         xs = [p[0] for p in X]
         ys = [p[1] for p in X]
-        pad = 0.25 * max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-        gx = [min(xs) - pad + (max(xs) - min(xs) + 2 * pad) * i / (n - 1) for i in range(n)]
-        gy = [min(ys) - pad + (max(ys) - min(ys) + 2 * pad) * j / (n - 1) for j in range(n)]
-        outs = predict(model, [[a, b] for b in gy for a in gx])
-        if loss == "cross_entropy":
-            cls = [float(o[1] > o[0]) for o in outs]
-        else:
-            cls = [float(o[0] > (0.5 if loss == "mse" else 0.0)) for o in outs]
-        grid = [cls[j * n:(j + 1) * n] for j in range(n)]
         fig, ax = plt.subplots(figsize=(5, 5))
         ax.contourf(gx, gy, grid, levels=[-0.5, 0.5, 1.5], colors=["#c6dbef", "#fdd0a2"])
         ax.scatter(xs, ys, c=["tab:blue" if t < 0.5 else "tab:orange" for t in y01],

@@ -78,6 +78,23 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0
     return X, y
 
 
+def digits() -> tuple[list[list[float]], list[int]]:
+    """The 1,797 handwritten digits that scikit-learn ships (8x8 grey images, UCI optdigits):
+    X is 1,797 lists of 64 floats in [0, 1] (grey levels 0..16 over 16), y the labels 0-9.
+
+    Read from scikit-learn's bundled copy, nothing downloaded; scikit-learn is the optional
+    extra `pip install "micrograd-lab[digits]"`, and a clear ImportError says so without it.
+    """
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ImportError("digits: the data set is read from scikit-learn's bundled copy; "
+                          "install it with pip install 'micrograd-lab[digits]'") from None
+    data = load_digits()
+    X = [[v / 16.0 for v in row] for row in data.data.tolist()]
+    return X, [int(t) for t in data.target.tolist()]
+
+
 def train_test_split(X: Sequence, y: Sequence, test_fraction: float = 0.25,
                      seed: int | None = 0) -> tuple[list, list, list, list]:
     """(X_train, X_test, y_train, y_test): a seeded shuffle, the last test_fraction held out."""

@@ -126,6 +126,9 @@ class Layer(Module):
         return Neuron(nin, activation, init, rng=rng)
 
     def __call__(self, x: Sequence) -> list[Value]:
+        # each input number becomes one constant node that every neuron reads, not one per
+        # weight (a neuron would wrap it in w * x): nout times fewer nodes, same arithmetic
+        x = [xi if xi.__class__ is Value else Value(xi) for xi in x]
         return [n(x) for n in self.neurons]
 
     def _named_parameters(self) -> Iterator[tuple[str, Value]]:

@@ -21,6 +21,7 @@ the range of floats (see `fit`).
 """
 from __future__ import annotations
 
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from micrograd.replay import record
 from . import losses as L
 from .data import batches
 from .layers import MLP, Layer, Neuron
+from .live import TrainingRecorder, recorder_for
 from .module import Module
 from .optim import SGD, Optimizer
 
@@ -267,6 +269,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse,
         optimizer: Optimizer | None = None, epochs: int = 100, batch_size: int | None = None,
         l2: float = 0.0, seed: int | None = 0, progress: bool = True,
         correct: Correct | None = None, step: Callable[..., StepResult] | None = None,
+        html: str | os.PathLike | TrainingRecorder | None = None, live: bool | None = None,
         ) -> History:
     """Train `model` on (X, y); returns the History (see there for what each number measures).
 
@@ -278,6 +281,11 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse,
     cross-entropy, |o - t| < 1/2 for mse). step: one optimisation step; by default
     `ReplayStep()` where the graph's shape is fixed (nn's own models, full batch,
     hinge/mse/mse_mean) and `train_step` otherwise; both give identical numbers.
+
+    html: a path (the training page is written there when fit finishes) or a
+    `TrainingRecorder` (nn.live: frames of weights, gradients, losses and the decision
+    boundary). live: in a Jupyter kernel, show that page during training, updated in place
+    (None: whenever html is given; True: even without html); outside a kernel it does nothing.
 
     Inside `no_grad()` fit raises RuntimeError: there would be no graph to backpropagate.
 
@@ -294,6 +302,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse,
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     l2 = check_number(l2, "l2", "fit")
     _require_grad("fit")
+    recorder = recorder_for(html, live, "fit")
     loss, correct = _resolve(loss, correct)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
@@ -303,9 +312,13 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse,
     rng = random.Random(seed)
     history = History()
     k = 0                                       # steps taken
+    if recorder is not None:
+        recorder.start(model, X, y, loss, int(epochs), l2=l2, batch_size=batch_size)
     bar = _progress(epochs) if progress else None
     try:
         for epoch in range(1, int(epochs) + 1):
+            if recorder is not None:
+                recorder.epoch_start(epoch)             # the weights this epoch starts from
             start = time.perf_counter()
             lr = optimizer.current_lr()
             parts = list(batches(X, y, batch_size, rng))
@@ -317,6 +330,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse,
                 except OverflowError as e:
                     raise _diverged(f"the step overflows ({e})", history, epoch, k, named
                                     ) from None
+                if i == 0 and recorder is not None:
+                    recorder.first_step(epoch)          # the gradient at those weights
                 total += result.loss * len(Xb)
                 right += result.correct
                 if i < len(parts) - 1:
@@ -330,12 +345,16 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse,
                                 acc=f"{history.accuracy[-1]:.0%}", refresh=False)
                 bar.update(1)
             _check_finite(named, history, epoch, k)     # the epoch's steps all ran: it counts
+            if recorder is not None:
+                recorder.epoch_end(epoch, history)
         try:
             history.final_loss, history.final_accuracy = evaluate(model, X, y, loss, correct,
                                                                   l2=l2)
         except OverflowError as e:
             raise _diverged(f"the final weights overflow the forward pass ({e})", history,
                             int(epochs), k, named) from None
+        if recorder is not None:
+            recorder.finish(history)                    # the final frame; the page written
     finally:
         if bar is not None:
             bar.close()

@@ -119,8 +119,8 @@ dot
 # %% [markdown]
 # ## A small network, with a slider
 #
-# `MLP(2, [2, 1], activation="tanh")` on one input with $L = \frac12(o - t)^2$: 34 nodes, so 34
-# steps. The parameters are clustered by neuron in the drawing.
+# `MLP(2, [2, 1], activation="tanh")` on one input with $L = \frac12(o - t)^2$: 32 nodes, so 32
+# steps (each input number is one constant node that both first-layer neurons read). The parameters are clustered by neuron in the drawing.
 
 # %%
 from nn import MLP, mse
@@ -130,7 +130,7 @@ loss = mse(model([0.5, -1.0]), 1.0)
 loss.label = "L"
 nodes = backward_order(loss)
 walk = list(backward_steps(loss))
-assert len(walk) == len(nodes) == 34
+assert len(walk) == len(nodes) == 32
 stepped = {name: p.grad for name, p in model.named_parameters()}
 
 model.zero_grad()

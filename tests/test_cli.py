@@ -1,7 +1,9 @@
 """`python -m micrograd grad`: good input, and hostile input refused in one line with exit 2."""
 import builtins
+import json
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -319,3 +321,28 @@ def test_a_failed_graph_write_names_the_file_not_a_temp_file(tmp_path, monkeypat
     assert out == "" and err.count("\n") == 1
     assert repr(str(target)) in err and ".tmp" not in err and "No space left" in err
     assert not target.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_html_writes_the_explorer_for_the_expression(tmp_path, capsys):
+    from micrograd import Value, to_html
+    target = tmp_path / "graph.html"
+    assert main(["grad", "tanh(w*x + b)", "w=-1", "x=0.5", "b=0.3", "--html", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith(f"backward, step by step, written to {target}")
+    page = target.read_text(encoding="utf-8")
+    w, x, b = Value(-1.0, "w"), Value(0.5, "x"), Value(0.3, "b")
+    same = to_html((w * x + b).tanh())
+    data = re.search(r'<script id="page-data" type="application/json">(.*?)</script>', page, re.S)
+    mine = re.search(r'<script id="page-data" type="application/json">(.*?)</script>',
+                     same.html(), re.S)
+    assert json.loads(data.group(1))["steps"] == json.loads(mine.group(1))["steps"]
+
+
+@pytest.mark.parametrize("target, mentions", [("missing/g.html", "does not exist"),
+                                              ("g.svg", "use a file ending in .html or .htm"),
+                                              (".", "is a folder")])
+def test_an_unwritable_html_file_is_refused_first(tmp_path, target, mentions):
+    r = subprocess.run([sys.executable, "-m", "micrograd", "grad", "x*x", "x=3", "--html",
+                        target], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and r.stdout == "" and mentions in r.stderr
+    assert r.stderr.count("\n") == 1

@@ -1,4 +1,5 @@
-"""`python -m nn train`: bad arguments (one line, exit 2, no traceback) and small real runs."""
+"""`python -m nn train`: bad arguments (one line, exit 2, no traceback), small real runs and the
+training page it writes (out/training.html; --no-html skips it)."""
 import json
 import os
 import subprocess
@@ -54,9 +55,12 @@ def test_tiny_xor_run_writes_model_and_plots(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "final:      mse loss" in r.stdout and "accuracy" in r.stdout
     assert "ms per training step" in r.stdout
-    for name in ("model.json", "loss.png", "decision_boundary.png"):
+    for name in ("model.json", "loss.png", "decision_boundary.png", "training.html"):
         assert (out / name).stat().st_size > 0
     assert (out / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert r.stdout.splitlines()[-1] == "wrote: " + ", ".join(
+        str(out / name) for name in ("model.json", "loss.png", "decision_boundary.png",
+                                     "training.html"))
     doc = json.loads((out / "model.json").read_text())
     assert doc["config"]["nouts"] == [4, 1] and doc["config"]["output_activation"] == "sigmoid"
     m = MLP(2, [4, 1], activation="sigmoid", output_activation="sigmoid")
@@ -69,7 +73,8 @@ def test_table_run_has_no_decision_boundary_and_options_apply(tmp_path, capsys):
                  "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "MLP(5, [6, 3, 2]" in out and "3 epochs x 3 step(s)" in out and "lr 0.2" in out
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png", "model.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png", "model.json",
+                                                          "training.html"]
 
 
 def test_without_matplotlib_it_says_so_and_still_succeeds(tmp_path, capsys, monkeypatch):
@@ -79,7 +84,9 @@ def test_without_matplotlib_it_says_so_and_still_succeeds(tmp_path, capsys, monk
     assert code == 0
     out = capsys.readouterr().out
     assert sum("matplotlib is not installed" in line for line in out.splitlines()) == 1
-    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "training.html"]
+    assert out.splitlines()[-1] == (f"wrote: {tmp_path / 'model.json'}, "
+                                    f"{tmp_path / 'training.html'}")
 
 
 def test_importing_nn_loads_no_heavy_packages():
@@ -194,7 +201,8 @@ def _no_training(monkeypatch):
     monkeypatch.setattr(cli, "fit", fit)
 
 
-@pytest.mark.parametrize("blocker", ["model.json", "loss.png", "decision_boundary.png"])
+@pytest.mark.parametrize("blocker", ["model.json", "loss.png", "decision_boundary.png",
+                                     "training.html"])
 def test_an_output_file_that_is_a_folder_is_refused_before_training(tmp_path, capsys,
                                                                    monkeypatch, blocker):
     _no_training(monkeypatch)
@@ -259,3 +267,60 @@ def test_a_write_that_fails_after_training_is_one_error_line(tmp_path, capsys, m
     [line] = err.strip().splitlines()
     assert line == (f"python -m nn: error: cannot write into {str(tmp_path)!r}: "
                     f"No space left on device")
+
+
+# --- the training page ------------------------------------------------------------------------
+def _page_data(path) -> dict:
+    import re
+    text = open(path, encoding="utf-8").read()
+    found = re.search(r'<script id="page-data" type="application/json">(.*?)</script>', text, re.S)
+    return json.loads(found.group(1))
+
+
+def test_train_writes_the_training_page_by_default_and_says_so(tmp_path, capsys):
+    from nn import SGD, data, fit, hinge, linear_schedule
+    assert main(["train", "--samples", "20", "--hidden", "4", "--epochs", "5", "--quiet",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "wrote: " + ", ".join(str(tmp_path / name) for name in (
+        "model.json", "loss.png", "decision_boundary.png", "training.html"))
+    # the page holds the run's own history: the same run again, in Python
+    X, y = data.moons(20, noise=0.1, seed=1337)
+    model = MLP(2, [4, 1], seed=1337)
+    history = fit(model, X, [2 * t - 1 for t in y], loss=hinge, l2=1e-4, epochs=5, seed=1337,
+                  progress=False, optimizer=SGD(model.parameters(),
+                                                lr=linear_schedule(1.0, 0.1, 5)))
+    d = _page_data(tmp_path / "training.html")
+    assert [f["loss"] for f in d["frames"]] == [repr(v) for v in history.loss] + [
+        repr(history.final_loss)]
+    assert d["boundary"]["n"] == 32 and d["title"].startswith("Training MLP(2, [4, 1]")
+
+
+def test_no_html_writes_no_page_and_a_page_folder_is_no_obstacle(tmp_path, capsys, monkeypatch):
+    import nn.live
+
+    def fail(*a, **k):
+        raise AssertionError("recorded with --no-html")
+    monkeypatch.setattr(nn.live.TrainingRecorder, "start", fail)
+    (tmp_path / "training.html").mkdir()            # refused without --no-html (see above)
+    assert main(["train", "--samples", "20", "--hidden", "4", "--epochs", "2", "--quiet",
+                 "--no-html", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "wrote: " + ", ".join(str(tmp_path / name) for name in (
+        "model.json", "loss.png", "decision_boundary.png"))
+    assert (tmp_path / "training.html").is_dir()
+
+
+def test_the_time_line_is_the_training_alone(tmp_path, capsys, monkeypatch):
+    import time
+    import nn.live
+    classes = nn.live.TrainingRecorder._classes
+
+    def slow_classes(self):
+        time.sleep(0.3)                             # a slow page: 4 frames, 1.2 s of recording
+        return classes(self)
+    monkeypatch.setattr(nn.live.TrainingRecorder, "_classes", slow_classes)
+    assert main(["train", "--samples", "20", "--hidden", "4", "--epochs", "3", "--quiet",
+                 "--out", str(tmp_path)]) == 0
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("time:  ")]
+    assert float(line.split()[1]) < 0.3, line
