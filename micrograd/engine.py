@@ -427,6 +427,11 @@ def _check_finite(check: list[Value], scan, what: str) -> None:
                     raise OverflowError(f"{what} {x} at {describe(node)}")
 
 
+def _check_gradients(inner: list[Value], leaves: list[Value]) -> None:
+    """_check_finite for a reverse pass: its ends are the leaves, its order consumers first."""
+    _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
+
+
 _scratch_of = attrgetter("_scratch")
 
 
@@ -445,7 +450,7 @@ def _commit(inner: list[Value], leaves: list[Value]) -> None:
     pass) are set back to 0, so no partial or infinite gradient is left to read or draw.
     """
     try:
-        _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
+        _check_gradients(inner, leaves)
     except OverflowError:
         for node in inner:
             node.grad = 0.0
@@ -469,7 +474,7 @@ def gradients(root: Value) -> dict[Value, float]:
         raise TypeError(f"gradients: root must be a Value, got {type(root).__name__}")
     with _pass_lock:
         inner, leaves, _, _ = _run([root])
-        _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
+        _check_gradients(inner, leaves)
         return {node: node._scratch for node in [*reversed(inner), *leaves]}
 
 
@@ -489,7 +494,7 @@ def gradient_values(root: Value, wrt: Sequence[Value], create_graph: bool = Fals
         inner, leaves, _, inside = _run([root], symbolic=create_graph, wrt=wrt)
         try:
             if not create_graph:
-                _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
+                _check_gradients(inner, leaves)
             found = [x._scratch if here else 0.0 for x, here in zip(wrt, inside)]
             if create_graph:
                 found = [_plain(g) for g in found]
@@ -513,7 +518,7 @@ def gradient_steps(root: Value) -> tuple[dict[Value, float], list[tuple[Value, f
     with _pass_lock:
         inner, leaves, records, _ = _run([root], steps=True)
         try:
-            _check_finite(leaves, lambda: [*reversed(inner), *leaves], "backward: gradient")
+            _check_gradients(inner, leaves)
             return {node: node._scratch for node in [*reversed(inner), *leaves]}, records
         finally:
             _clear(inner, leaves)

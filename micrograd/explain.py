@@ -67,10 +67,6 @@ class Factor:
         self.use = use
 
     @property
-    def lower_text(self) -> str:
-        return self.lower if self.use is None else self.lower + subscript(self.use)
-
-    @property
     def name(self) -> str:
         lower = d(self.lower) + ("" if self.use is None else subscript(self.use))
         return f"{d(self.upper)}/{lower}"
