@@ -252,13 +252,13 @@ def ours_demo(weights: list[float], X, y):
     from nn import losses
     from nn.layers import MLP
     from nn.optim import SGD
-    from nn.train import CORRECT, train_step
+    from nn.train import train_step
     model = _ours_model(MLP, weights)
     optimizer = SGD(model.parameters(), lr=lr_at)
 
     def step(k: int) -> tuple[float, float]:
         assert optimizer.steps == k
-        result = train_step(model, X, y, losses.hinge, optimizer, ALPHA, CORRECT[losses.hinge])
+        result = train_step(model, X, y, losses.hinge, optimizer, ALPHA, losses.hinge.correct)
         return result.loss, result.correct / len(X)
 
     return step
@@ -269,14 +269,14 @@ def ours_replay_demo(weights: list[float], X, y):
     from nn import losses
     from nn.layers import MLP
     from nn.optim import SGD
-    from nn.train import CORRECT, ReplayStep
+    from nn.train import ReplayStep
     model = _ours_model(MLP, weights)
     optimizer = SGD(model.parameters(), lr=lr_at)
     replay_step = ReplayStep()
 
     def step(k: int) -> tuple[float, float]:
         assert optimizer.steps == k
-        result = replay_step(model, X, y, losses.hinge, optimizer, ALPHA, CORRECT[losses.hinge])
+        result = replay_step(model, X, y, losses.hinge, optimizer, ALPHA, losses.hinge.correct)
         return result.loss, result.correct / len(X)
 
     return step

@@ -4,10 +4,14 @@ With no options this is karpathy's micrograd demo: 100 two-moons points (noise 0
 MLP(2, [16, 16, 1]) with relu, the max-margin (hinge) loss with labels -1/+1 plus 1e-4 L2,
 100 full-batch steps of SGD with lr = 1.0 - 0.9*k/100 (k = steps taken; with --batch-size the
 schedule spans epochs x batches steps). `--dataset xor` and `--dataset table`
-train the documents' sigmoid networks with the 1/2-sum squared error instead.
+train the documents' sigmoid networks with the 1/2-sum squared error instead; `--dataset digits`
+trains MLP(64, [32, 10]) with cross-entropy on scikit-learn's 8x8 digits (the digits extra),
+20% held out. What a loss needs (targets from class labels, the output layer) comes from the
+loss table, `nn.losses`.
 
 Writes into --out (default out/): model.json (load it with MLP(...).load(path)), loss.png and,
-for 2-D data, decision_boundary.png, and training.html, the training page (nn.live: the network,
+for 2-D data, decision_boundary.png, with a held-out set confusion.png (the confusion matrix
+and sample predictions), and training.html, the training page (nn.live: the network,
 the curves and the boundary, frame by frame, in one file that opens offline; --no-html skips
 it). The folder is checked before training. It prints the objective (the loss plus the L2
 term, if any) twice: for the last epoch, measured before its update (the progress bar's and
@@ -25,36 +29,54 @@ import math
 import os
 import sys
 import time
+from dataclasses import dataclass, replace
 
 from micrograd.files import atomic_write
 
 from . import data
 from .layers import ACTIVATIONS, MLP
 from .live import TrainingRecorder, boundary_grid, decision_classes
-from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge, mse
+from .losses import ALIASES, LOSSES, lookup
 from .optim import SGD, linear_schedule
 from .train import TrainingDiverged, fit, predict
 
 PROG = "python -m nn"
 
-# per data set: hidden sizes, activation, loss, init, epochs, lr (None = karpathy's schedule),
-# batch size, L2 strength. Each is what the text it comes from uses (or needs to be quick).
-DEFAULTS = {
+@dataclass(frozen=True)
+class Preset:
+    """What `--dataset NAME` trains unless an option says otherwise: each is what the text it
+    comes from uses (or needs to be quick)."""
+    hidden: tuple[int, ...]
+    activation: str
+    loss: str                   # a name in the loss table (nn.losses.LOSSES)
+    init: str
+    epochs: int
+    lr: float | None            # None: karpathy's schedule, 1.0 - 0.9*k/steps
+    batch_size: int | None      # None: full batch
+    l2: float
+    test_fraction: float = 0.0  # held out (seeded) and reported as test accuracy
+
+
+PRESETS = {
     # karpathy's micrograd demo.ipynb
-    "moons": dict(hidden=[16, 16], activation="relu", loss="hinge", init="uniform",
-                  epochs=100, lr=None, batch_size=None, l2=1e-4),
+    "moons": Preset(hidden=(16, 16), activation="relu", loss="hinge", init="uniform",
+                    epochs=100, lr=None, batch_size=None, l2=1e-4),
     # 002_909b28b3d0b2318a.txt: 2-4-1 sigmoid, full-batch gradient descent, learning_rate 0.5,
     # epochs 10000. Its gradients carry 1/m (a mean over the batch, as ours); its dZ2 = a2 - y
     # leaves out the output sigmoid's a2(1 - a2), which our squared error keeps.
-    "xor": dict(hidden=[4], activation="sigmoid", loss="mse", init="uniform",
-                epochs=10000, lr=0.5, batch_size=None, l2=0.0),
+    "xor": Preset(hidden=(4,), activation="sigmoid", loss="mse", init="uniform",
+                  epochs=10000, lr=0.5, batch_size=None, l2=0.0),
     # 001_535ec0cb8a4ef9ef.txt: 5-10-1 sigmoid, N(0, nin**-0.5) weights, 1000 epochs, FULL
     # batch: its fit passes the whole 10x5 array to backprop, which sums the gradient over the
     # 10 rows, with lr 0.1. Our loss is the mean over the batch, so lr 1.0 here = 0.1 on the sum.
-    "table": dict(hidden=[10], activation="sigmoid", loss="mse", init="normal",
-                  epochs=1000, lr=1.0, batch_size=None, l2=0.0),
+    "table": Preset(hidden=(10,), activation="sigmoid", loss="mse", init="normal",
+                    epochs=1000, lr=1.0, batch_size=None, l2=0.0),
+    # scikit-learn's 8x8 digits: MLP(64, [32, 10]) with cross-entropy, shuffled batches of 32,
+    # 20% held out for the test accuracy
+    "digits": Preset(hidden=(32,), activation="relu", loss="cross_entropy", init="normal",
+                     epochs=15, lr=0.3, batch_size=32, l2=0.0, test_fraction=0.2),
 }
-LOSS_NAMES = ("hinge", "mse", "bce", "cross_entropy")
+LOSS_NAMES = (*LOSSES, *ALIASES)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,16 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
         "train", help="train a network and write model.json and plots",
         description="Train an MLP. No options: karpathy's two-moons demo. Options left out "
                     "take the data set's defaults.")
-    train.add_argument("--dataset", choices=sorted(DEFAULTS), default="moons",
+    train.add_argument("--dataset", choices=sorted(PRESETS), default="moons",
                        help="moons (default); xor (002_909b28b3d0b2318a.txt: full batch, lr 0.5, "
                             "10000 epochs); table (001_535ec0cb8a4ef9ef.txt's 10x5 table: full "
-                            "batch, lr 1.0 on the mean loss = its 0.1 on the sum, 1000 epochs)")
+                            "batch, lr 1.0 on the mean loss = its 0.1 on the sum, 1000 epochs); "
+                            "digits (scikit-learn's 8x8 digits, needs the digits extra: "
+                            "MLP(64, [32, 10]), cross_entropy, batches of 32, 15 epochs, 20%% "
+                            "held out)")
     train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16")
     train.add_argument("--activation", choices=sorted(ACTIVATIONS),
                        help="hidden-layer activation")
     train.add_argument("--loss", choices=LOSS_NAMES,
-                       help="hinge (labels -1/+1), mse (1/2 sum, sigmoid output), bce "
-                            "(from a logit), cross_entropy (two output logits)")
+                       help="a loss of the table (nn.losses): hinge (labels -1/+1), mse and "
+                            "mse_mean (sigmoid output), bce = binary_cross_entropy_with_logits, "
+                            "binary_cross_entropy (sigmoid output), cross_entropy (one output "
+                            "logit per class)")
     train.add_argument("--epochs", type=_positive_int, help="passes over the data")
     train.add_argument("--lr", type=_number(0.0, True),
                        help="constant learning rate (moons default: 1.0 - 0.9*k/steps, "
@@ -132,61 +159,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _targets(y: list[float], loss: str) -> list:
-    if loss == "hinge":
-        return [2.0 * t - 1.0 for t in y]       # labels 0/1 -> -1/+1
-    if loss == "cross_entropy":
-        return [int(t) for t in y]              # class index
-    return y
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.command != "train":
         parser.error("missing command: use `python -m nn train`")
-    d = dict(DEFAULTS[args.dataset])
-    for key in ("hidden", "activation", "loss", "epochs", "lr", "batch_size", "l2"):
-        if getattr(args, key) is not None:
-            d[key] = getattr(args, key)
+    chosen = {key: getattr(args, key) for key in ("activation", "loss", "epochs", "lr",
+                                                  "batch_size", "l2")
+              if getattr(args, key) is not None}
+    if args.hidden is not None:
+        chosen["hidden"] = tuple(args.hidden)
+    p = replace(PRESETS[args.dataset], **chosen)
+    spec = lookup(p.loss)
     if args.dataset == "moons" and args.samples < 2:
         parser.error("argument --samples: moons needs at least 2 points")
     _check_out(parser, args.out, OUTPUTS if not args.no_html else OUTPUTS[:-1])
 
-    # data
+    # data: inputs and class labels 0, 1, ...; the loss table says how a label is a target
     if args.dataset == "moons":
-        X, y01 = data.moons(args.samples, noise=args.noise, seed=args.seed)
+        X, labels = data.moons(args.samples, noise=args.noise, seed=args.seed)
         what = f"{len(X)} two-moons points (noise {args.noise:g}, seed {args.seed})"
+    elif args.dataset == "digits":
+        try:
+            X, labels = data.digits()
+        except ImportError as e:
+            _fail(str(e))
+        what = f"the {len(X)} 8x8 digits of scikit-learn"
     else:
-        X, y01 = data.xor() if args.dataset == "xor" else data.table()
+        X, labels = data.xor() if args.dataset == "xor" else data.table()
         what = f"the {len(X)} {'XOR points' if args.dataset == 'xor' else 'table rows'}"
-    y = _targets(y01, d["loss"])
-    loss = {"hinge": hinge, "mse": mse, "bce": binary_cross_entropy_with_logits,
-            "cross_entropy": cross_entropy}[d["loss"]]
+    classes = max(int(c) for c in labels) + 1
+    if classes > 2 and not spec.multiclass:
+        parser.error(f"argument --loss: {spec.name} has one output, for two classes; "
+                     f"{args.dataset} has {classes}: use cross_entropy")
+    X_test, labels_test = [], []
+    if p.test_fraction:
+        X, X_test, labels, labels_test = data.train_test_split(X, labels, p.test_fraction,
+                                                               seed=args.seed)
+        what += f", {len(X)} to train on and {len(X_test)} held out (seed {args.seed})"
+    y = [spec.labels(c) for c in labels]
 
-    # model: a sigmoid output for the squared error on 0/1 targets (the documents), else logits
-    nout = 2 if d["loss"] == "cross_entropy" else 1
-    output_activation = "sigmoid" if d["loss"] == "mse" else "linear"
-    model = MLP(len(X[0]), d["hidden"] + [nout], activation=d["activation"],
-                output_activation=output_activation, init=d["init"], seed=args.seed)
-    epochs = d["epochs"]
-    steps_per_epoch = 1 if not d["batch_size"] else math.ceil(len(X) / d["batch_size"])
+    # model: the loss's output layer (one logit per class, or one output)
+    nout = classes if spec.multiclass else 1
+    model = MLP(len(X[0]), [*p.hidden, nout], activation=p.activation,
+                output_activation=spec.output_activation, init=p.init, seed=args.seed)
+    epochs = p.epochs
+    steps_per_epoch = 1 if not p.batch_size else math.ceil(len(X) / p.batch_size)
     steps = epochs * steps_per_epoch
     # the schedule is called with k = optimizer steps taken, so it spans every step, not epochs
-    lr = d["lr"] if d["lr"] is not None else linear_schedule(1.0, 0.1, steps)
-    lr_text = f"{lr:g}" if d["lr"] is not None else f"1.0 - 0.9*k/{steps} (k = step)"
+    lr = p.lr if p.lr is not None else linear_schedule(1.0, 0.1, steps)
+    lr_text = f"{lr:g}" if p.lr is not None else f"1.0 - 0.9*k/{steps} (k = step)"
     print(f"data:  {what}")
     print(f"model: {model!r}, {len(model.parameters())} parameters")
-    print(f"train: {d['loss']} loss" + (f" + {d['l2']:g} L2" if d["l2"] else "")
+    print(f"train: {spec.name} loss" + (f" + {p.l2:g} L2" if p.l2 else "")
           + f", SGD lr {lr_text}, {epochs} epochs x {steps_per_epoch} step(s), "
-          + (f"batch size {d['batch_size']}" if d["batch_size"] else "full batch"))
+          + (f"batch size {p.batch_size}" if p.batch_size else "full batch"))
 
     optimizer = SGD(model.parameters(), lr=lr)
     recorder = None if args.no_html else TrainingRecorder(live=False)
     start = time.perf_counter()
     try:
-        history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
-                      batch_size=d["batch_size"], l2=d["l2"], seed=args.seed,
+        history = fit(model, X, y, loss=spec, optimizer=optimizer, epochs=epochs,
+                      batch_size=p.batch_size, l2=p.l2, seed=args.seed,
                       progress=not args.quiet, html=recorder)
     except TrainingDiverged as e:
         _fail(f"training diverged at epoch {e.epoch}, step {e.step} (lr {lr_text}): {e.reason}; "
@@ -196,9 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(X) <= 10:
         outs = predict(model, X)
         print("outputs: " + ", ".join("/".join(f"{v:.3f}" for v in o) for o in outs)
-              + "  (targets " + ", ".join(f"{t:g}" for t in y01) + ")")
+              + "  (targets " + ", ".join(f"{t:g}" for t in labels) + ")")
     # the same objective twice: as the bar measured it, and for the weights that are saved
-    objective = f"{d['loss']} loss" + (" + L2" if d["l2"] else "")
+    objective = f"{spec.name} loss" + (" + L2" if p.l2 else "")
     n = len(X)
     before = "before its update" if steps_per_epoch == 1 else "before each batch's update"
     print(f"last epoch: {objective} {history.loss[-1]:.6f}, accuracy "
@@ -207,7 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"final:      {objective} {history.final_loss:.6f}, accuracy "
           f"{history.final_accuracy:.1%} ({round(history.final_accuracy * n)}/{n}), "
           f"after the last update (the saved model)")
-    print(f"time:  {seconds:.2f} s, {seconds / steps * 1000:.2f} ms per training step")
+    predicted = []
+    if X_test:
+        predicted = [spec.classify(o) for o in predict(model, X_test)]
+        right = sum(c == t for c, t in zip(predicted, labels_test))
+        print(f"test:       accuracy {right / len(X_test):.1%} ({right}/{len(X_test)}) on the "
+              f"held-out samples")
+    print(f"time:  {seconds:.2f} s, {seconds / steps * 1000:.2f} ms per training step"
+          + (f", {seconds / epochs:.2f} s per epoch" if steps_per_epoch > 1 else ""))
 
     # files
     model_path = os.path.join(args.out, "model.json")
@@ -215,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         model.save(model_path)
         written = [model_path]
         try:
-            written += _plots(model, X, y01, history, d["loss"], loss, args.out)
+            written += _plots(model, X, labels, history, spec, args.out)
+            if X_test:
+                written.append(_confusion_png(X_test, labels_test, predicted, classes, args.out))
         except ImportError:
             print("plots: matplotlib is not installed, skipped the PNGs "
                   "(pip install 'micrograd-lab[plot]')")
@@ -230,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # every file train may write into --out (the page last: --no-html leaves it out)
-OUTPUTS = ("model.json", "loss.png", "decision_boundary.png", "training.html")
+OUTPUTS = ("model.json", "loss.png", "decision_boundary.png", "confusion.png", "training.html")
 
 
 def _check_out(parser: argparse.ArgumentParser, out: str, names: tuple[str, ...]) -> None:
@@ -258,7 +301,7 @@ def _fail(message: str):
     sys.exit(2)
 
 
-def _plots(model: MLP, X, y01, history, loss: str, loss_fn, out: str) -> list[str]:
+def _plots(model: MLP, X, labels, history, spec, out: str) -> list[str]:
     """loss.png and, for 2-D inputs, decision_boundary.png; ImportError without matplotlib."""
     import matplotlib
     matplotlib.use("Agg")                   # files only, no window
@@ -276,7 +319,7 @@ def _plots(model: MLP, X, y01, history, loss: str, loss_fn, out: str) -> list[st
     acc.plot(epochs, [a * 100 for a in history.accuracy], color="tab:orange", label="accuracy")
     acc.set_ylabel("training accuracy (%)", color="tab:orange")
     acc.set_ylim(0, 105)
-    ax.set_title(f"{loss} loss, final accuracy {history.final_accuracy:.0%}")
+    ax.set_title(f"{spec.name} loss, final accuracy {history.final_accuracy:.0%}")
     fig.tight_layout()
     path = os.path.join(out, "loss.png")
     _save_png(fig, path)
@@ -286,12 +329,12 @@ def _plots(model: MLP, X, y01, history, loss: str, loss_fn, out: str) -> list[st
     if len(X[0]) == 2:
         # the grid and the classification rule of the training page (nn.live)
         gx, gy = boundary_grid(X, 60)
-        grid = decision_classes(model, gx, gy, loss_fn)
+        grid = decision_classes(model, gx, gy, spec)
         xs = [p[0] for p in X]
         ys = [p[1] for p in X]
         fig, ax = plt.subplots(figsize=(5, 5))
         ax.contourf(gx, gy, grid, levels=[-0.5, 0.5, 1.5], colors=["#c6dbef", "#fdd0a2"])
-        ax.scatter(xs, ys, c=["tab:blue" if t < 0.5 else "tab:orange" for t in y01],
+        ax.scatter(xs, ys, c=["tab:blue" if t < 0.5 else "tab:orange" for t in labels],
                    edgecolors="k", s=30)
         ax.set_title("decision boundary")
         ax.set_aspect("equal")
@@ -301,6 +344,52 @@ def _plots(model: MLP, X, y01, history, loss: str, loss_fn, out: str) -> list[st
         plt.close(fig)
         written.append(path)
     return written
+
+
+def _confusion_png(X_test, labels, predicted, classes: int, out: str) -> str:
+    """confusion.png: the held-out samples' confusion matrix (rows: true class, columns:
+    predicted) beside some of them as images (8x8 inputs) titled with the prediction, wrong
+    ones in red."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    counts = [[0] * classes for _ in range(classes)]
+    for t, c in zip(labels, predicted):
+        counts[int(t)][c] += 1
+    side = math.isqrt(len(X_test[0]))
+    images = side * side == len(X_test[0])
+    fig = plt.figure(figsize=(11 if images else 5.5, 5))
+    ax = fig.add_subplot(1, 2 if images else 1, 1)
+    ax.imshow(counts, cmap="Blues")
+    for i, row in enumerate(counts):
+        for j, n in enumerate(row):
+            if n:
+                ax.text(j, i, str(n), ha="center", va="center", fontsize=8,
+                        color="white" if n > max(map(max, counts)) / 2 else "black")
+    ax.set_xticks(range(classes))
+    ax.set_yticks(range(classes))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    right = sum(counts[i][i] for i in range(classes))
+    ax.set_title(f"held out: {right}/{len(labels)} right")
+    if images:
+        # 16 held-out samples: up to 8 wrong ones, the rest right ones, in data order
+        wrong = [i for i in range(len(labels)) if predicted[i] != labels[i]][:8]
+        right_ones = [i for i in range(len(labels)) if predicted[i] == labels[i]]
+        for k, i in enumerate(sorted(wrong + right_ones[:16 - len(wrong)])):
+            sub = fig.add_subplot(4, 8, 8 * (k // 4) + 5 + k % 4)
+            sub.imshow([X_test[i][r * side:(r + 1) * side] for r in range(side)],
+                       cmap="gray_r")
+            ok = predicted[i] == labels[i]
+            sub.set_title(f"{predicted[i]}" + ("" if ok else f" (is {labels[i]})"),
+                          color="black" if ok else "tab:red", fontsize=9)
+            sub.axis("off")
+    fig.tight_layout()
+    path = os.path.join(out, "confusion.png")
+    _save_png(fig, path)
+    plt.close(fig)
+    return path
 
 
 def _save_png(fig, path: str) -> None:

@@ -33,7 +33,6 @@ import math
 import os
 import sys
 import time
-from numbers import Real
 from typing import Callable, Sequence
 
 from micrograd import Value, no_grad, ops
@@ -47,27 +46,10 @@ from .module import Module
 Classify = Callable[[list[float]], int]
 
 
-# --- which class an output means ------------------------------------------------------------
-def _argmax(out: list[float]) -> int:
-    return max(range(len(out)), key=out.__getitem__)      # the first of equal maxima
-
-
-def _positive(out: list[float]) -> int:                 # a score or a logit: class 1 iff > 0
-    return int(out[0] > 0.0)
-
-
-def _over_half(out: list[float]) -> int:                # a probability-like output: > 1/2
-    return int(out[0] > 0.5) if len(out) == 1 else _argmax(out)
-
-
-CLASSIFY: dict[Callable, Classify] = {
-    L.hinge: _positive,
-    L.binary_cross_entropy_with_logits: _positive,
-    L.binary_cross_entropy: _over_half,
-    L.cross_entropy: _argmax,
-    L.mse: _over_half,
-    L.mse_mean: _over_half,
-}
+# --- which class an output means: the loss table's rule ------------------------------------
+def _spec(loss: Callable | str) -> L.Loss:
+    # a loss of your own is read as mse reads its outputs (> 1/2, or the largest)
+    return L.lookup(loss) or L.mse
 
 
 def classifier(loss: Callable | str) -> Classify:
@@ -76,18 +58,12 @@ def classifier(loss: Callable | str) -> Classify:
     hinge and BCE from logits: output > 0; BCE and squared error: output > 1/2 (the largest
     output when there are several); cross-entropy: the largest logit. Other losses: as mse.
     """
-    if isinstance(loss, str):
-        loss = L.LOSSES.get(loss, loss)
-    return CLASSIFY.get(loss, _over_half)
+    return _spec(loss).classify
 
 
 def target_class(loss: Callable | str, target) -> int:
     """The class a training target stands for (-1/+1 or 0/1 labels, a class index, one-hot)."""
-    if isinstance(loss, str):
-        loss = L.LOSSES.get(loss, loss)
-    if isinstance(target, Real):
-        return int(target) if loss is L.cross_entropy else classifier(loss)([float(target)])
-    return classifier(loss)([float(t) for t in target])
+    return _spec(loss).target_class(target)
 
 
 # --- the model's outputs on many points -----------------------------------------------------

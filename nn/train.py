@@ -8,7 +8,8 @@ One optimisation step is one function, `train_step` (forward, backward, update).
 as its `step` argument. `ReplayStep` is the same step with graph replay: the graph is built and
 recorded on the first step and re-run in place afterwards (`micrograd.replay`), with identical
 numbers. `fit` uses it by default where the graph's shape cannot change between steps (nn's own
-Neuron/Layer/MLP, full batch, a loss without data-dependent branches) and `train_step` otherwise.
+Neuron/Layer/MLP and a loss the table (`nn.losses`) marks replayable) and `train_step` otherwise.
+Both run with the cyclic garbage collector paused: a graph has no reference cycles.
 
 What is measured, stated once (see `History`): every loss fit reports is the training objective,
 the mean loss over the samples plus l2 * sum p**2. `history.loss[e]` is measured by epoch e's own
@@ -25,12 +26,13 @@ import os
 import random
 import time
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Callable, Sequence
 
 from micrograd import Value, is_grad_enabled, no_grad
 from micrograd.arguments import check_number
-from micrograd.replay import record
+from micrograd.gcpause import paused_gc
+from micrograd.replay import Replay, record
 
 from . import losses as L
 from .data import batches
@@ -95,49 +97,12 @@ class TrainingDiverged(OverflowError):
         self.parameter = parameter
 
 
-# --- what "right" means for each loss -------------------------------------------------------
-def _sign_match(out: list[float], t) -> bool:           # hinge: labels -1/+1, scores
-    return (out[0] > 0) == (t > 0)
-
-
-def _logit_match(out: list[float], t) -> bool:          # BCE from logits: p > 1/2 iff z > 0
-    return (out[0] > 0) == (t > 0.5)
-
-
-def _prob_match(out: list[float], t) -> bool:           # BCE of a probability
-    return (out[0] > 0.5) == (t > 0.5)
-
-
-def _argmax_match(out: list[float], t) -> bool:         # cross-entropy: the largest logit
-    guess = max(range(len(out)), key=out.__getitem__)
-    if isinstance(t, Real):
-        return guess == int(t)
-    return guess == max(range(len(t)), key=list(t).__getitem__)
-
-
-def _close_match(out: list[float], t) -> bool:          # regression-style: every output within 1/2
-    ts = [t] if isinstance(t, Real) else list(t)
-    return all(abs(o - ti) < 0.5 for o, ti in zip(out, ts))
-
-
-CORRECT: dict[Callable, Correct] = {
-    L.hinge: _sign_match,
-    L.binary_cross_entropy_with_logits: _logit_match,
-    L.binary_cross_entropy: _prob_match,
-    L.cross_entropy: _argmax_match,
-    L.mse: _close_match,
-    L.mse_mean: _close_match,
-}
-
-
 def _resolve(loss: LossFn | str, correct: Correct | None) -> tuple[LossFn, Correct]:
-    if isinstance(loss, str):
-        if loss not in L.LOSSES:
-            raise ValueError(f"loss {loss!r} is not one of {', '.join(L.LOSSES)}")
-        loss = L.LOSSES[loss]
-    if not callable(loss):
-        raise TypeError(f"loss must be a function or a name, got {loss!r:.40}")
-    return loss, correct or CORRECT.get(loss, _close_match)
+    """(the loss as a callable, the accuracy rule): the table's, or mse's for your own loss."""
+    spec = L.lookup(loss)
+    if spec is not None:
+        loss = spec
+    return loss, correct or (spec.correct if spec is not None else L.close_match)
 
 
 # --- checks at the boundary ----------------------------------------------------------------
@@ -165,46 +130,60 @@ def _floats(out) -> list[float]:
 
 
 # --- one step ------------------------------------------------------------------------------
-def batch_loss(model: Module, Xb: Sequence, yb: Sequence, loss: LossFn, l2: float = 0.0,
-               ) -> tuple[Value, list[list[Value]]]:
-    """(mean loss over the batch (+ l2 * sum p**2, as in karpathy's demo), the model's outputs)."""
-    outputs = [model(x) for x in Xb]
-    losses = [loss(out, t) for out, t in zip(outputs, yb)]
+def objective(losses: list[Value], model: Module, l2: float) -> Value:
+    """The training objective: the mean of the samples' losses, + l2 * sum p**2 (as karpathy's
+    demo) when l2 > 0."""
     total = sum(losses) * (1.0 / len(losses))
     if l2:
         total = total + l2 * sum(p * p for p in model.parameters())
-    return total, outputs
+    return total
+
+
+def batch_loss(model: Module, Xb: Sequence, yb: Sequence, loss: LossFn, l2: float = 0.0,
+               ) -> tuple[Value, list[list[Value]]]:
+    """(the objective over the batch (see `objective`), the model's outputs); loss: a
+    function, or a name from the loss table."""
+    loss = L.lookup(loss) or loss
+    outputs = [model(x) for x in Xb]
+    return objective([loss(out, t) for out, t in zip(outputs, yb)], model, l2), outputs
 
 
 def train_step(model: Module, Xb: Sequence, yb: Sequence, loss: LossFn, optimizer: Optimizer,
-               l2: float = 0.0, correct: Correct = _close_match) -> StepResult:
+               l2: float = 0.0, correct: Correct = L.close_match) -> StepResult:
     """Forward the batch, backpropagate the mean loss, update the parameters once."""
     _require_grad("train_step")
-    # forward
-    total, outputs = batch_loss(model, Xb, yb, loss, l2)
-    n_right = sum(correct(_floats(out), t) for out, t in zip(outputs, yb))
+    # the graph has no reference cycles (reference counting frees it): no collector passes
+    with paused_gc():
+        # forward
+        total, outputs = batch_loss(model, Xb, yb, loss, l2)
+        n_right = sum(correct(_floats(out), t) for out, t in zip(outputs, yb))
 
-    # backward
-    optimizer.zero_grad()
-    total.backward()
+        # backward
+        optimizer.zero_grad()
+        total.backward()
 
-    # update
-    optimizer.step()
-    return StepResult(total.data, n_right)
+        # update
+        optimizer.step()
+        result = StepResult(total.data, n_right)
+        del total, outputs                  # freed here, while the collector is off
+    return result
 
 
 class ReplayStep:
-    """`train_step` with graph replay: same signature, same numbers (==), about 2.5x faster.
+    """`train_step` with graph replay: same signature, same numbers (==), several times faster.
 
-    The first call for a batch builds the graph as train_step does, with the inputs as named
-    leaves, and records it; later calls with the same model, loss, l2, batch size and targets
-    replay it with the new inputs (targets are constants in the graph, so a batch with other
-    targets is recorded anew, at most `max_graphs` kept). Parameters must be updated in place
-    (`p.data = ...`, as nn's optimizers and load_state_dict do). Only for models and losses whose
-    graph does not depend on the data (nn's MLPs with hinge, mse or mse_mean qualify; BCE with
-    logits branches on the sign of z, and softmax / cross-entropy bake max(z) in as a constant,
-    so they must use train_step). A replay that fails (an overflow, say) drops its recording
-    and the step builds the graph anew, so it raises exactly what train_step raises.
+    The first call for a batch size builds the graph as train_step does, with the inputs and
+    the targets (as the loss encodes them: a class index becomes a one-hot row) as named
+    leaves, and records it; later calls with the same model, loss, l2 and batch size replay it
+    with the new inputs and targets, so one recording serves every batch of that size (the
+    last, smaller batch of an epoch gets its own; at most `max_graphs` kept). Parameters must
+    be updated in place (`p.data = ...`, as nn's optimizers and load_state_dict do).
+
+    Only for models and losses whose graph does not depend on the data: nn's own MLP, Layer
+    and Neuron (a subclass may branch in its __call__) and the losses of the table marked
+    replayable (all but binary_cross_entropy of a probability). A replay that fails (an
+    overflow, say) drops its recording and the step builds the graph anew, so it raises
+    exactly what train_step raises.
     """
 
     def __init__(self, max_graphs: int = 8):
@@ -212,56 +191,73 @@ class ReplayStep:
         self.max_graphs = max_graphs
 
     def __call__(self, model: Module, Xb: Sequence, yb: Sequence, loss: LossFn,
-                 optimizer: Optimizer, l2: float = 0.0, correct: Correct = _close_match,
+                 optimizer: Optimizer, l2: float = 0.0, correct: Correct = L.close_match,
                  ) -> StepResult:
         _require_grad("ReplayStep")
+        spec = L.lookup(loss)
+        if spec is None or not spec.replayable:
+            raise ValueError(f"ReplayStep: the graph of loss {getattr(loss, 'name', loss)!r} "
+                             f"depends on the data, so it cannot be replayed; use train_step")
         # the entry keeps `model` alive, so its id cannot be reused by another model
-        key = (id(model), loss, l2, len(Xb), _hashable(yb))
-        entry = self.graphs.get(key)
-        names = [[f"x[{i}][{j}]" for j in range(len(x))] for i, x in enumerate(Xb)]
-        if entry is None:
-            # forward, building the graph once, with the inputs as named leaves
-            xs = [[Value(v, name) for v, name in zip(x, row)] for x, row in zip(Xb, names)]
-            total, outputs = batch_loss(model, xs, yb, loss, l2)
-            inputs = {name: v for row_v, row_n in zip(xs, names) for v, name in zip(row_v, row_n)}
-            tape = record(total, inputs)
-            if len(self.graphs) >= self.max_graphs:
-                self.graphs.pop(next(iter(self.graphs)))
-            self.graphs[key] = (tape, outputs, model)
-        else:
-            # forward, replayed: new inputs, same nodes
-            tape, outputs, _ = entry
-            try:
-                tape.forward({name: v for x, row in zip(Xb, names) for v, name in zip(x, row)})
-            except (ArithmeticError, ValueError):
-                del self.graphs[key]            # build it again: train_step's own error
-                return self(model, Xb, yb, loss, optimizer, l2, correct)
-        n_right = sum(correct(_floats(out), t) for out, t in zip(outputs, yb))
+        key = (id(model), spec, l2, tuple(map(len, Xb)))
+        with paused_gc():
+            entry = self.graphs.get(key)
+            if entry is None:
+                entry = self._record(key, model, Xb, yb, spec, l2)
+            else:
+                # forward, replayed: new inputs and targets, same nodes
+                values = {}
+                for (x_names, y_names), x, t in zip(entry.names, Xb, yb):
+                    values.update(zip(x_names, x))
+                    # one target number per output for every table loss
+                    values.update(zip(y_names, spec.encode(t, len(y_names))))
+                try:
+                    entry.tape.forward(values)
+                except (ArithmeticError, ValueError):
+                    del self.graphs[key]        # build it again: train_step's own error
+                    return self(model, Xb, yb, loss, optimizer, l2, correct)
+            n_right = sum(correct(_floats(out), t) for out, t in zip(entry.outputs, yb))
 
-        # backward
-        optimizer.zero_grad()
-        tape.backward()
+            # backward
+            optimizer.zero_grad()
+            entry.tape.backward()
 
-        # update
-        optimizer.step()
-        return StepResult(tape.root.data, n_right)
+            # update
+            optimizer.step()
+        return StepResult(entry.tape.root.data, n_right)
+
+    def _record(self, key, model: Module, Xb: Sequence, yb: Sequence, spec: L.Loss, l2: float
+                ) -> _Recording:
+        """Forward, building the graph once with inputs and targets as named leaves."""
+        xs = [[Value(v, f"x[{i}][{j}]") for j, v in enumerate(x)] for i, x in enumerate(Xb)]
+        outputs = [model(x) for x in xs]
+        losses, ys = [], []
+        for i, (out, t) in enumerate(zip(outputs, yb)):
+            out = L.outputs(out, spec.name)
+            ys.append([Value(v, f"y[{i}][{j}]") for j, v in enumerate(spec.encode(t, len(out)))])
+            losses.append(spec.graph(out, ys[-1]))
+        inputs = {v.label: v for row in [*xs, *ys] for v in row}
+        tape = record(objective(losses, model, l2), inputs)
+        names = [([v.label for v in x], [v.label for v in y]) for x, y in zip(xs, ys)]
+        if len(self.graphs) >= self.max_graphs:
+            self.graphs.pop(next(iter(self.graphs)))
+        self.graphs[key] = entry = _Recording(tape, outputs, names, model)
+        return entry
 
 
-def _hashable(targets: Sequence) -> tuple:
-    """Targets as a dict key: numbers stay, vectors (one-hot, multi-output, array rows) become
-    tuples."""
-    return tuple(t if isinstance(t, Real) else tuple(t) for t in targets)
+@dataclass
+class _Recording:
+    tape: Replay
+    outputs: list               # the model's outputs, nodes of the tape
+    names: list[tuple[list[str], list[str]]]    # per sample: its input and target leaf names
+    model: Module               # kept alive, so id(model) in the key is not reused
 
 
-# losses whose graph has no branch on the data (relu is one node whichever side it takes)
-REPLAY_LOSSES = (L.hinge, L.mse, L.mse_mean)
-
-
-def _default_step(model: Module, loss: LossFn, batch_size: int | None) -> Callable[..., StepResult]:
+def _default_step(model: Module, loss: LossFn) -> Callable[..., StepResult]:
     """ReplayStep where the graph's shape is fixed across steps, else train_step."""
+    spec = L.lookup(loss)
     fixed = (type(model) in (MLP, Layer, Neuron)     # a subclass may branch in its __call__
-             and loss in REPLAY_LOSSES
-             and batch_size is None)                  # shuffled batches change the targets
+             and spec is not None and spec.replayable)
     return ReplayStep() if fixed else train_step
 
 
@@ -278,9 +274,10 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse,
     otherwise batches are shuffled each epoch from `seed`. l2 adds l2 * sum(p**2) to every
     batch's loss. progress shows a tqdm bar (if tqdm is installed). correct(outputs, target)
     -> bool decides accuracy; by default it follows the loss (sign for hinge, argmax for
-    cross-entropy, |o - t| < 1/2 for mse). step: one optimisation step; by default
-    `ReplayStep()` where the graph's shape is fixed (nn's own models, full batch,
-    hinge/mse/mse_mean) and `train_step` otherwise; both give identical numbers.
+    cross-entropy, |o - t| < 1/2 for mse: the loss table's `correct`). step: one optimisation
+    step; by default `ReplayStep()` where the graph's shape is fixed (nn's own
+    Neuron/Layer/MLP with a loss the table marks replayable, any batch size) and `train_step`
+    otherwise; both give identical numbers.
 
     html: a path (the training page is written there when fit finishes) or a
     `TrainingRecorder` (nn.live: frames of weights, gradients, losses and the decision
@@ -307,7 +304,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse,
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
     if step is None:
-        step = _default_step(model, loss, batch_size)
+        step = _default_step(model, loss)
     named = list(zip(model.state_dict(), model.parameters()))     # (name, p); labels untouched
     rng = random.Random(seed)
     history = History()

@@ -324,3 +324,54 @@ def test_the_time_line_is_the_training_alone(tmp_path, capsys, monkeypatch):
                  "--out", str(tmp_path)]) == 0
     [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("time:  ")]
     assert float(line.split()[1]) < 0.3, line
+
+
+# --- digits, and losses from the table ------------------------------------------------------------
+def test_digits_one_epoch_reports_held_out_accuracy_and_writes_the_confusion_png(tmp_path, capsys):
+    pytest.importorskip("sklearn")
+    out = tmp_path / "digits"
+    assert main(["train", "--dataset", "digits", "--epochs", "1", "--quiet", "--no-html",
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "1438 to train on and 359 held out" in text
+    assert "MLP(64, [32, 10]" in text and "cross_entropy loss" in text
+    assert "batch size 32" in text and "45 step(s)" in text
+    test_line = next(line for line in text.splitlines() if line.startswith("test:"))
+    right = int(test_line.split("(")[1].split("/")[0])
+    assert right / 359 > 0.7                        # one epoch already gets most right (80%)
+    assert (out / "confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (out / "decision_boundary.png").exists()     # 64 inputs: no 2-D boundary
+    assert MLP(64, [32, 10]).load(str(out / "model.json")).nouts == [32, 10]
+
+
+@pytest.mark.parametrize("loss", ["hinge", "bce", "mse", "binary_cross_entropy"])
+def test_a_one_output_loss_on_ten_classes_is_one_error_line(loss, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--dataset", "digits", "--loss", loss])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "has 10: use cross_entropy" in err[0]
+
+
+def test_digits_without_scikit_learn_is_one_error_line_naming_the_extra(tmp_path):
+    code = ("import sys; sys.modules['sklearn'] = None\n"
+            "from nn.__main__ import main\n"
+            f"main(['train', '--dataset', 'digits', '--out', {str(tmp_path)!r}])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "micrograd-lab[digits]" in lines[0]
+    assert not (tmp_path / "model.json").exists()
+
+
+@pytest.mark.parametrize("loss,nout,activation", [("cross_entropy", 2, "linear"),
+                                                  ("mse_mean", 1, "sigmoid"),
+                                                  ("binary_cross_entropy", 1, "sigmoid"),
+                                                  ("bce", 1, "linear")])
+def test_every_table_loss_trains_from_the_command_line(tmp_path, capsys, loss, nout, activation):
+    out = tmp_path / loss
+    assert main(["train", "--loss", loss, "--epochs", "3", "--samples", "20", "--quiet",
+                 "--no-html", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert f"MLP(2, [16, 16, {nout}], activation='relu', output_activation='{activation}')" in text
+    assert "final:" in text

@@ -192,15 +192,18 @@ def test_fit_replays_the_graph_only_where_its_shape_is_fixed():
     from nn.train import ReplayStep, _default_step, train_step
     from nn import losses
     model = MLP(2, [4, 1])
-    assert isinstance(_default_step(model, losses.hinge, None), ReplayStep)
-    assert isinstance(_default_step(Neuron(2), losses.mse, None), ReplayStep)
-    assert _default_step(model, losses.hinge, 8) is train_step              # shuffled batches
-    assert _default_step(model, losses.cross_entropy, None) is train_step   # max(z) baked in
-    assert _default_step(model, losses.binary_cross_entropy_with_logits, None) is train_step
+    # the loss table says which graphs have a fixed shape; the batch size no longer matters
+    for name, spec in losses.LOSSES.items():
+        expect = ReplayStep if spec.replayable else type(train_step)
+        assert isinstance(_default_step(model, spec), expect), name
+        assert isinstance(_default_step(model, name), expect), name
+    assert isinstance(_default_step(Neuron(2), losses.mse), ReplayStep)
+    assert _default_step(model, losses.binary_cross_entropy) is train_step  # terms by target
+    assert _default_step(model, lambda out, t: losses.mse(out, t)) is train_step  # your own
 
     class Branchy(MLP):                                 # may branch on data in __call__
         pass
-    assert _default_step(Branchy(2, [1]), losses.mse, None) is train_step
+    assert _default_step(Branchy(2, [1]), losses.mse) is train_step
 
 
 def test_fit_default_step_gives_the_same_numbers_as_train_step():
