@@ -460,6 +460,14 @@ def _commit(inner: list[Value], leaves: list[Value]) -> None:
         leaf._scratch = None
 
 
+def add_to_grads(leaves: Sequence[Value], grads: Sequence[float]) -> None:
+    """leaf.grad += g for each pair, under the passes' lock: how a pass run elsewhere (the
+    compiled replay, on arrays) accumulates its leaf gradients without racing backward()."""
+    with _pass_lock:
+        for leaf, g in zip(leaves, grads):
+            leaf.grad += g
+
+
 def backward_pass(root: Value, order: tuple[list[Value], list[Value]]) -> None:
     """`root.backward()` over an order recorded earlier by `graph_order(root)` (for replay)."""
     with _pass_lock:

@@ -10,10 +10,20 @@ Local derivative rules take (inputs..., out) and use only arithmetic, comparison
 below, so the same rule works on floats (at forward time, the fast path) and on `Value`s (to
 build a graph of the gradient, for gradients of gradients).
 
+Array rules (`arrays`, optional): the same op on float64 numpy arrays, elementwise, for the
+compiled replay backend (micrograd.compiled). The numpy module comes in as the first argument,
+so this file never imports numpy: unary `(np, a) -> (out, da)`, binary `(np, a, b) -> (out, da,
+db)`; a derivative that is constant may be a plain float (add: 1.0, 1.0). The contract: where the
+float rules give finite numbers, the array rule gives the same numbers (to rounding); wherever
+the float rule raises or overflows (log(-1), 0 ** -1, exp(710), sqrt'(0)), the array rule gives
+a non-finite number (nan or inf) in `out` or a derivative at that element, so the compiled
+backend knows to hand that step to the float rules, which raise the named error.
+
 Text templates name the operands {a} and {b} and the output {out}: `grad_text` gives each local
 derivative ("1 - {out}**2"), `expr` how the result is written ("{a} + {b}", "tanh({a})").
 
-Adding an op: write one block here (every `Op` defined at module level is in `OPS`), add a
+Adding an op: write one block here (every `Op` defined at module level is in `OPS`; the array
+rule is optional, but a graph holding the op cannot be compiled without one), add a
 one-line method to `Value`, and one forward reference line to tests/test_ops.py; the op-table
 tests, graph labels, explanations, replay and the grad CLI pick it up.
 """
@@ -39,6 +49,7 @@ class Op:
     grad_text: tuple[str, ...]      # per operand, a template of its local derivative
     domain: tuple[tuple[float, float], ...]   # per operand, where the op is defined and smooth
     kinks: tuple[float, ...] = ()   # operand values where the derivative jumps (relu at 0)
+    arrays: Callable | None = None  # the same on numpy arrays: (np, a, ...) -> (out, da, ...)
     expr: str = ""                  # how the result is written; default "name({a})"
     precedence: int = 9             # of the result in an expression (9: atomic, like f(x))
     operand_precedence: tuple[int, ...] = (0,)   # an operand below this is parenthesized
@@ -94,8 +105,13 @@ def _add_grads(a, b, out):
     return ONE_ONE
 
 
+def _add_arrays(np, a, b):
+    return a + b, 1.0, 1.0
+
+
 ADD = Op(name="+", method="__add__", symbol="+", math="out = a + b", forward=operator.add,
-         local_grads=_add_grads, grad_text=("1", "1"), domain=(ANYWHERE, ANYWHERE),
+         local_grads=_add_grads, arrays=_add_arrays,
+         grad_text=("1", "1"), domain=(ANYWHERE, ANYWHERE),
          expr="{a} + {b}", precedence=1, operand_precedence=(1, 1))
 
 
@@ -104,8 +120,13 @@ def _sub_grads(a, b, out):
     return ONE_MINUS_ONE
 
 
+def _sub_arrays(np, a, b):
+    return a - b, 1.0, -1.0
+
+
 SUB = Op(name="-", method="__sub__", symbol="-", math="out = a - b", forward=operator.sub,
-         local_grads=_sub_grads, grad_text=("1", "-1"), domain=(ANYWHERE, ANYWHERE),
+         local_grads=_sub_grads, arrays=_sub_arrays,
+         grad_text=("1", "-1"), domain=(ANYWHERE, ANYWHERE),
          expr="{a} - {b}", precedence=1, operand_precedence=(1, 2))
 
 
@@ -114,8 +135,13 @@ def _mul_grads(a, b, out):
     return (b, a)
 
 
+def _mul_arrays(np, a, b):
+    return a * b, b, a
+
+
 MUL = Op(name="*", method="__mul__", symbol="*", math="out = a * b", forward=operator.mul,
-         local_grads=_mul_grads, grad_text=("{b}", "{a}"), domain=(ANYWHERE, ANYWHERE),
+         local_grads=_mul_grads, arrays=_mul_arrays,
+         grad_text=("{b}", "{a}"), domain=(ANYWHERE, ANYWHERE),
          expr="{a}*{b}", precedence=2, operand_precedence=(2, 2))
 
 
@@ -131,8 +157,13 @@ def _div_grads(a, b, out):
     return (1.0 / b, -out / b)
 
 
+def _div_arrays(np, a, b):
+    out = a / b                 # inf or nan where b == 0
+    return out, 1.0 / b, -out / b
+
+
 DIV = Op(name="/", method="__truediv__", symbol="/", math="out = a / b", forward=_div,
-         local_grads=_div_grads, grad_text=("1/{b}", "-{out}/{b}"),
+         local_grads=_div_grads, arrays=_div_arrays, grad_text=("1/{b}", "-{out}/{b}"),
          domain=(ANYWHERE, (0.5, 3.0)), expr="{a}/{b}", precedence=2, operand_precedence=(2, 3))
 
 
@@ -141,8 +172,13 @@ def _neg_grads(a, out):
     return MINUS_ONE
 
 
+def _neg_arrays(np, a):
+    return -a, -1.0
+
+
 NEG = Op(name="neg", method="__neg__", symbol="-", math="out = -a", forward=operator.neg,
-         local_grads=_neg_grads, grad_text=("-1",), domain=(ANYWHERE,), expr="-{a}",
+         local_grads=_neg_grads, arrays=_neg_arrays,
+         grad_text=("-1",), domain=(ANYWHERE,), expr="-{a}",
          precedence=3, operand_precedence=(4,))
 
 
@@ -166,8 +202,16 @@ def _pow_grads(a, b, out):
     return (b * a ** (b - 1), out * _log(a))
 
 
+def _pow_arrays(np, a, b):
+    # nan where _pow raises: a < 0 (even for b = 2), and 0 ** b for b <= 0 (numpy: 0 ** 0 = 1)
+    out = np.where((a < 0) | ((a == 0) & (b <= 0)), np.nan, a ** b)
+    # b * a**(b-1) is inf at a = 0 for b < 1, where _pow_grads raises; d/db is 0 * out at a = 0
+    return out, b * a ** (b - 1), np.where(a == 0, 0.0 * out, out * np.log(a))
+
+
 POW = Op(name="**", method="__pow__", symbol="**", math="out = a ** b", forward=_pow,
-         local_grads=_pow_grads, grad_text=("{b} * {a}**({b} - 1)", "{out} * ln({a})"),
+         local_grads=_pow_grads, arrays=_pow_arrays,
+         grad_text=("{b} * {a}**({b} - 1)", "{out} * ln({a})"),
          domain=((0.5, 3.0), (-2.0, 2.0)), expr="{a}**{b}", precedence=4,
          operand_precedence=(5, 4))
 
@@ -199,11 +243,19 @@ def _power(k: float) -> Op:
                                     f"is infinite at a = 0")
         return (k * a ** (k - 1),)
 
+    def arrays(np, a):
+        # numpy gives nan for a < 0 with a non-integer k and inf for 0 ** (k < 0), where
+        # forward raises, and k * 0**(k - 1) = inf for 0 < k < 1, where local_grads raises
+        if k == 0:
+            return np.ones_like(a), 0.0
+        return a ** k, k * a ** (k - 1)
+
     text = {0.0: "0", 1.0: "1", 2.0: "2 * {a}"}.get(k, f"{kt} * {{a}}**{number_text(k - 1)}")
     # defined for every a when k is a whole number >= 0, else only for a > 0 (or a != 0)
     lo = -3.0 if k.is_integer() and k >= 0 else 0.5
     return Op(name=name, method="__pow__", symbol=name, math=f"out = a ** {kt}",
-              forward=forward, local_grads=local_grads, grad_text=(text,), domain=((lo, 3.0),),
+              forward=forward, local_grads=local_grads, arrays=arrays,
+              grad_text=(text,), domain=((lo, 3.0),),
               expr="{a}" + name, precedence=4, operand_precedence=(5,))
 
 
@@ -212,8 +264,13 @@ def _exp_grads(a, out):
     return (out,)
 
 
+def _exp_arrays(np, a):
+    out = np.exp(a)             # inf past a ~ 709.78, where math.exp raises
+    return out, out
+
+
 EXP = Op(name="exp", method="exp", symbol="exp", math="out = e**a", forward=math.exp,
-         local_grads=_exp_grads, grad_text=("{out}",), domain=(ANYWHERE,))
+         local_grads=_exp_grads, arrays=_exp_arrays, grad_text=("{out}",), domain=(ANYWHERE,))
 
 
 # --- log (natural) -------------------------------------------------------------------------
@@ -227,8 +284,12 @@ def _log_grads(a, out):
     return (1.0 / a,)
 
 
+def _log_arrays(np, a):
+    return np.log(a), 1.0 / a   # -inf at 0, nan below
+
+
 LOG = Op(name="log", method="log", symbol="log", math="out = ln(a)", forward=_ln,
-         local_grads=_log_grads, grad_text=("1/{a}",), domain=((0.2, 5.0),))
+         local_grads=_log_grads, arrays=_log_arrays, grad_text=("1/{a}",), domain=((0.2, 5.0),))
 
 
 # --- tanh: math.tanh is exact at the tails (+-1000 -> +-1.0, derivative 0.0) ---------------
@@ -236,8 +297,14 @@ def _tanh_grads(a, out):
     return (1 - out * out,)
 
 
+def _tanh_arrays(np, a):
+    out = np.tanh(a)
+    return out, 1 - out * out
+
+
 TANH = Op(name="tanh", method="tanh", symbol="tanh", math="out = tanh(a)", forward=math.tanh,
-          local_grads=_tanh_grads, grad_text=("1 - {out}**2",), domain=(ANYWHERE,))
+          local_grads=_tanh_grads, arrays=_tanh_arrays,
+          grad_text=("1 - {out}**2",), domain=(ANYWHERE,))
 
 
 # --- sigmoid: exp of a non-positive number only, so +-1000 gives 1.0 / 0.0, never overflow ---
@@ -252,8 +319,15 @@ def _sigmoid_grads(a, out):
     return (out * (1 - out),)
 
 
+def _sigmoid_arrays(np, a):
+    e = np.exp(-np.abs(a))      # _sigmoid's two branches: e**-a for a >= 0, else e**a
+    out = np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return out, out * (1 - out)
+
+
 SIGMOID = Op(name="sigmoid", method="sigmoid", symbol="σ", math="out = 1 / (1 + e**-a)",
-             forward=_sigmoid, local_grads=_sigmoid_grads, grad_text=("{out} * (1 - {out})",),
+             forward=_sigmoid, local_grads=_sigmoid_grads, arrays=_sigmoid_arrays,
+             grad_text=("{out} * (1 - {out})",),
              domain=(ANYWHERE,))
 
 
@@ -266,8 +340,14 @@ def _relu_grads(a, out):
     return (1.0 if out > 0 else 0.0,)
 
 
+def _relu_arrays(np, a):
+    out = np.maximum(a, 0.0)
+    return out, 1.0 * (out > 0)     # relu'(0) = 0
+
+
 RELU = Op(name="relu", method="relu", symbol="ReLU", math="out = max(0, a)", forward=_relu,
-          local_grads=_relu_grads, grad_text=("1 if {a} > 0 else 0",), domain=(ANYWHERE,),
+          local_grads=_relu_grads, arrays=_relu_arrays,
+          grad_text=("1 if {a} > 0 else 0",), domain=(ANYWHERE,),
           kinks=(0.0,))
 
 
@@ -276,8 +356,12 @@ def _sin_grads(a, out):
     return (_cos(a),)
 
 
+def _sin_arrays(np, a):
+    return np.sin(a), np.cos(a)
+
+
 SIN = Op(name="sin", method="sin", symbol="sin", math="out = sin(a)", forward=math.sin,
-         local_grads=_sin_grads, grad_text=("cos({a})",), domain=(ANYWHERE,))
+         local_grads=_sin_grads, arrays=_sin_arrays, grad_text=("cos({a})",), domain=(ANYWHERE,))
 
 
 # --- cos -----------------------------------------------------------------------------------
@@ -285,8 +369,12 @@ def _cos_grads(a, out):
     return (-_sin(a),)
 
 
+def _cos_arrays(np, a):
+    return np.cos(a), -np.sin(a)
+
+
 COS = Op(name="cos", method="cos", symbol="cos", math="out = cos(a)", forward=math.cos,
-         local_grads=_cos_grads, grad_text=("-sin({a})",), domain=(ANYWHERE,))
+         local_grads=_cos_grads, arrays=_cos_arrays, grad_text=("-sin({a})",), domain=(ANYWHERE,))
 
 
 # --- sqrt: below 0 an error naming sqrt; at 0 the derivative is infinite, an error as **0.5 --
@@ -302,8 +390,14 @@ def _sqrt_grads(a, out):
     return (0.5 / out,)
 
 
+def _sqrt_arrays(np, a):
+    out = np.sqrt(a)            # nan below 0
+    return out, 0.5 / out       # inf at 0, where _sqrt_grads raises
+
+
 SQRT = Op(name="sqrt", method="sqrt", symbol="√", math="out = sqrt(a)", forward=_sqrt,
-          local_grads=_sqrt_grads, grad_text=("0.5/{out}",), domain=((0.2, 5.0),))
+          local_grads=_sqrt_grads, arrays=_sqrt_arrays,
+          grad_text=("0.5/{out}",), domain=((0.2, 5.0),))
 
 
 # --- abs: abs'(0) = 0, as in PyTorch ---------------------------------------------------------
@@ -315,8 +409,13 @@ def _abs_grads(a, out):
     return (1.0 if a > 0 else -1.0 if a < 0 else 0.0,)
 
 
+def _abs_arrays(np, a):
+    return np.abs(a), np.sign(a)    # abs'(0) = 0
+
+
 ABS = Op(name="abs", method="abs", symbol="|a|", math="out = |a|", forward=_abs,
-         local_grads=_abs_grads, grad_text=("sign({a})",), domain=(ANYWHERE,), kinks=(0.0,))
+         local_grads=_abs_grads, arrays=_abs_arrays,
+         grad_text=("sign({a})",), domain=(ANYWHERE,), kinks=(0.0,))
 
 
 # every Op defined above, in order of definition: the table

@@ -24,10 +24,25 @@ its input, but relu is one node either way), so replay is exact for any graph. B
 stop) builds a different graph for different data, and replay cannot see that: it re-runs
 the graph it recorded. Use replay only for code without data-dependent branches, and fall
 back to building the graph normally otherwise (`same_shape` compares two graphs).
+
+Compiled (numpy) replay: `tape.compile()` (or `record(..., compiled=True)`) runs the same
+recording level by level on numpy arrays (micrograd.compiled): many nodes per numpy call
+instead of one Python call per node, so a wide graph (a batch of samples through a net) trains
+several times faster. The float path stays the reference: a compiled step that meets a number
+the float rules refuse (log(-1), an overflow) is run again on the float path, which raises the
+engine's own error, so errors and the restore after a failed forward are the same either way.
+Values agree with the float path to rounding (numpy's exp, log, tanh, ... may differ from the
+math module's in the last bit, and gradients are summed in another order), not bit for bit.
+After a compiled forward/backward only the leaves' `.grad` and the root's `.data` are current;
+every other node's `.data`, local derivatives and `.grad` are stale until `tape.sync()`.
+`worth_compiling(tape)` says whether a graph is wide enough for compiling to pay.
+
+Threads: one tape runs one call (forward, backward, sync) at a time, under its own lock.
 """
 from __future__ import annotations
 
-from typing import Mapping
+import threading
+from typing import Mapping, Sequence
 
 from .engine import (Value, as_number, backward_pass, describe, graph_order, recompute,
                      replay_steps)
@@ -64,30 +79,95 @@ class Replay:
         self.root = root
         self.nodes = inner                      # op nodes, operands before consumers
         self.leaves = leaves
-        self._steps = replay_steps(inner)       # table entries looked up once
+        self.steps = replay_steps(inner)        # (op, a, b, node): table entries looked up once
         self._valid = True                      # False after a forward that raised
+        self._lock = threading.Lock()           # one forward / backward / sync at a time
+        self._levels: list[int] | None = None
+        self._program = None                    # the compiled Program, after compile()
+        self._arrays_current = False            # the program's arrays hold the last forward
+        self._data_behind = False               # its values newer than the nodes' .data
+        self._grads_behind = False              # its gradients newer than the nodes' .grad
 
     def __repr__(self) -> str:
         return (f"<Replay of {len(self.nodes)} op nodes, {len(self.leaves)} leaves, "
-                f"inputs {', '.join(self.inputs) or '(none)'}>")
+                f"inputs {', '.join(self.inputs) or '(none)'}"
+                f"{', compiled' if self._program is not None else ''}>")
+
+    @property
+    def levels(self) -> list[int]:
+        """Each op node's level (in `nodes` order): leaves are 0, an op node is one above its
+        highest operand. Nodes of one level do not depend on each other."""
+        if self._levels is None:
+            level = dict.fromkeys(map(id, self.leaves), 0)
+            for _, a, b, node in self.steps:
+                la = level[id(a)]
+                if b is not None and level[id(b)] > la:
+                    la = level[id(b)]
+                level[id(node)] = la + 1
+            self._levels = [level[id(node)] for node in self.nodes]
+        return self._levels
+
+    @property
+    def depth(self) -> int:
+        """The number of levels: the longest chain of op nodes from a leaf to the root."""
+        return max(self.levels, default=0)
+
+    @property
+    def compiled(self) -> bool:
+        """Whether forward and backward run the compiled (numpy) program."""
+        return self._program is not None
+
+    def compile(self) -> Replay:
+        """Run this recording level by level on numpy arrays from now on; returns the tape.
+
+        ImportError if numpy is not installed; ValueError if the graph holds an op with no
+        array rule (`Op.arrays`)."""
+        try:
+            from .compiled import Program
+        except ImportError as e:
+            if e.name != "numpy":
+                raise
+            raise ImportError("compiled replay needs numpy: pip install numpy (or pip install "
+                              "'micrograd-lab[torch]', which includes it)") from None
+        with self._lock:
+            if self._program is None:
+                self._program = Program(self)
+                self._arrays_current = self._data_behind = self._grads_behind = False
+        return self
 
     def forward(self, inputs: Mapping[str, float] | None = None) -> float:
         """Set every named input (all of them, or none to reuse their data) and recompute.
 
         Returns the root's new value. Values and local derivatives are bit-for-bit those that
-        building the graph again would give.
+        building the graph again would give (compiled: the same to rounding, and only the root's
+        .data is written; `sync()` writes the others).
         """
-        before = [leaf.data for leaf in self.inputs.values()]
-        self._set_inputs(inputs)
-        self._valid = False
-        try:
-            recompute(self._steps)              # the engine's evaluate, node by node
-        except (ArithmeticError, ValueError) as e:
-            self._restore(before)
-            raise type(e)(f"{e}; replaying: nothing changed, the graph holds the values of "
-                          f"the inputs before this call") from None
-        self._valid = True
-        return self.root.data
+        with self._lock:
+            before = [leaf.data for leaf in self.inputs.values()]
+            self._set_inputs(inputs)
+            self._valid = False
+            program = self._program
+            if program is not None:
+                if program.forward():
+                    if self.nodes:
+                        self.root.data = program.root_value
+                    self._arrays_current = self._data_behind = self._valid = True
+                    return self.root.data
+                # some number is not finite: the float rules say which node, and how. First
+                # the Values get the last good forward (the arrays still hold it), so the
+                # error names the node with the value it held, as on the float path
+                self._sync_data()
+                self._arrays_current = False
+            try:
+                recompute(self.steps)           # the engine's evaluate, node by node
+            except (ArithmeticError, ValueError) as e:
+                self._restore(before)
+                raise type(e)(f"{e}; replaying: nothing changed, the graph holds the values of "
+                              f"the inputs before this call") from None
+            # (compiled, and numpy refused a number the float rules accept: the Values hold
+            # this step, and backward takes the float path)
+            self._valid = True
+            return self.root.data
 
     def _restore(self, before: list[float]) -> None:
         """After a failed forward: the previous inputs back, every node computed again from
@@ -97,7 +177,7 @@ class Replay:
         for leaf, x in zip(self.inputs.values(), before):
             leaf.data = x
         try:
-            recompute(self._steps)
+            recompute(self.steps)
         except (ArithmeticError, ValueError) as e:
             raise ReplayError(f"forward failed, and so did computing the graph again from "
                               f"the previous inputs ({e}): the graph now holds partial values; "
@@ -105,11 +185,45 @@ class Replay:
         self._valid = True
 
     def backward(self) -> None:
-        """`root.backward()` on the recorded graph: inner grads recomputed, leaf grads accumulate."""
-        if not self._valid:
-            raise ReplayError("backward: a forward failed and the graph could not be computed "
-                              "again: it holds partial values; record it again")
-        backward_pass(self.root, (self.nodes, self.leaves))
+        """`root.backward()` on the recorded graph: inner grads recomputed, leaf grads
+        accumulate (compiled: only the leaves' .grad is written; `sync()` writes the others)."""
+        with self._lock:
+            if not self._valid:
+                raise ReplayError("backward: a forward failed and the graph could not be "
+                                  "computed again: it holds partial values; record it again")
+            program = self._program
+            if program is not None and self._arrays_current:
+                if program.backward():
+                    self._grads_behind = True
+                    return
+                # a gradient is not finite: the engine's pass names the node (and changes
+                # no leaf); it needs the local derivatives in the Values
+                self._grads_behind = False
+                self._sync_data()
+            self._grads_behind = False
+            backward_pass(self.root, (self.nodes, self.leaves))
+
+    def sync(self, nodes: Sequence[Value] | None = None) -> None:
+        """After a compiled forward/backward, write the arrays into the Values: .data, local
+        derivatives and .grad of the op nodes (all, or those in `nodes`), so the graph can be
+        drawn, explained and read. Until then inner nodes are stale; the leaves' .grad and the
+        root's .data are always current. Does nothing when not compiled."""
+        with self._lock:
+            self._sync(nodes)
+
+    def _sync_data(self) -> None:
+        # the Values' data and local derivatives from the arrays, where they are behind
+        if self._data_behind:
+            self._program.sync(data=True, grads=False)
+            self._data_behind = False
+
+    def _sync(self, nodes: Sequence[Value] | None) -> None:
+        if self._program is None or (nodes is None and not (self._data_behind or
+                                                              self._grads_behind)):
+            return
+        self._program.sync(nodes, data=self._data_behind, grads=self._grads_behind)
+        if nodes is None:
+            self._data_behind = self._grads_behind = False
 
     def _set_inputs(self, inputs: Mapping[str, float] | None) -> None:
         if inputs is None:
@@ -131,9 +245,30 @@ class Replay:
             names[k].data = x
 
 
-def record(root: Value, inputs: Mapping[str, Value] | None = None) -> Replay:
-    """Record the graph of `root` for replay; `inputs` maps names to leaves that get new data."""
-    return Replay(root, inputs or {})
+def record(root: Value, inputs: Mapping[str, Value] | None = None, compiled: bool = False,
+           ) -> Replay:
+    """Record the graph of `root` for replay; `inputs` maps names to leaves that get new data.
+    compiled=True: run it on numpy arrays (`Replay.compile()`)."""
+    tape = Replay(root, inputs or {})
+    return tape.compile() if compiled else tape
+
+
+# Measured (numpy 2.4, one core): forward + backward per step, float path vs compiled, on
+# batches through small MLPs and on chains. A compiled step costs ~3.5 us per group (one numpy
+# call each way) plus a few ns per node; the float path ~0.27 us per node. They break even at
+# about 15 nodes per level: width 8.6 -> compiled 0.56x as fast, 15.2 -> 0.94x, 15.6 -> 1.03x,
+# 17 -> 1.2x, 31 -> 2x, 62 -> 4x; karpathy's demo graph (65k nodes, width 190) 15x; a chain
+# (width 1) 0.07x.
+MIN_WIDTH = 16.0
+
+
+def worth_compiling(tape: Replay) -> bool:
+    """Whether the compiled backend is likely faster than the float path for this graph.
+
+    A compiled step costs a fixed time per group of nodes (one numpy call each) plus a little
+    per node; the float path costs a fraction of a microsecond per node. So what counts is how
+    many nodes a level holds on average: len(tape.nodes) / tape.depth."""
+    return bool(tape.nodes) and len(tape.nodes) / tape.depth >= MIN_WIDTH
 
 
 def same_shape(a: Value, b: Value) -> bool:

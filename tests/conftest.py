@@ -4,6 +4,7 @@ submission's result does not depend on luck; locally it explores new examples ea
 The `browser` and `page` fixtures give page tests a headless Chromium (see below)."""
 import os
 import shutil
+import sys
 
 import pytest
 from hypothesis import settings
@@ -74,3 +75,14 @@ def keep_screenshot(png: bytes, name: str) -> None:
     if folder:
         from micrograd.files import atomic_write
         atomic_write(os.path.join(folder, name), png)
+
+
+@pytest.fixture
+def busy_switching():
+    """Threads switch every microsecond inside the test: races show up."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)

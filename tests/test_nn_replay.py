@@ -39,7 +39,7 @@ def _run(name, step, batch_size=5, epochs=6, l2=1e-3, lr=0.3):
 @pytest.mark.parametrize("name", REPLAYABLE)
 @pytest.mark.parametrize("batch_size", [5, 1, None])
 def test_minibatch_replay_is_identical_to_building_anew(name, batch_size):
-    replay = ReplayStep()
+    replay = ReplayStep(compiled=False)
     replayed = _run(name, replay, batch_size)
     built = _run(name, train_step, batch_size)
     assert replayed == built
@@ -49,8 +49,24 @@ def test_minibatch_replay_is_identical_to_building_anew(name, batch_size):
 
 
 def test_fit_replays_minibatches_by_default_with_the_same_numbers():
+    # graphs this narrow are not worth compiling: the float replay, so == holds
     for name in ("cross_entropy", "hinge"):
         assert _run(name, None) == _run(name, train_step)
+
+
+def _close(a, b, rel=1e-12):
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_close(x, y, rel) for x, y in zip(a, b))
+    return a == b or abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+@pytest.mark.parametrize("name", REPLAYABLE)
+def test_compiled_minibatch_replay_matches_building_anew_to_1e_12(name):
+    pytest.importorskip("numpy")
+    replay = ReplayStep(compiled=True)
+    compiled = _run(name, replay, batch_size=5, epochs=8)
+    assert all(entry.tape.compiled for entry in replay.graphs.values())
+    assert _close(compiled, _run(name, train_step, batch_size=5, epochs=8))
 
 
 def test_cross_entropy_replay_recomputes_the_max_shift_per_batch():
@@ -65,7 +81,7 @@ def test_cross_entropy_replay_recomputes_the_max_shift_per_batch():
                                                                  (-300.0, -300.0, 1.0)][i]
     batches = [([[1.0, 0.0], [0.0, 1.0]], [0, 1]), ([[0.0, 1.0], [-2.0, -2.0]], [2, 0]),
                ([[2.5, -1.0], [-1.0, 2.5]], [1, 2])]
-    replay = ReplayStep()
+    replay = ReplayStep(compiled=False)
     for Xb, yb in batches:
         got = replay(model, Xb, yb, losses.cross_entropy, opt)
         expect = train_step(model, Xb, yb, losses.cross_entropy, opt)
@@ -79,7 +95,7 @@ def test_bce_with_logits_replays_across_the_sign_of_z():
     model.layers[0].neurons[0].w[0].data = 1.0
     model.layers[0].neurons[0].b.data = 0.0
     opt = SGD(model.parameters(), lr=0.0)
-    replay = ReplayStep()
+    replay = ReplayStep(compiled=False)
     for z, t in [(2.0, 1.0), (-3.0, 0.0), (0.0, 1.0), (-700.0, 1.0), (750.0, 0.0)]:
         got = replay(model, [[z]], [t], "bce", opt)
         grad_replayed = [p.grad for p in model.parameters()]
@@ -96,10 +112,11 @@ def test_bce_with_logits_replays_across_the_sign_of_z():
     ([1.0, "a", 1.0], "hinge: target must be a finite number"),
     ([1.0, [1.0, -1.0], 1.0], "hinge: target must be a finite number"),
 ])
-def test_a_bad_target_in_a_later_batch_is_train_steps_error(bad, match):
+@pytest.mark.parametrize("compiled", [False, True], ids=["floats", "compiled"])
+def test_a_bad_target_in_a_later_batch_is_train_steps_error(bad, match, compiled):
     model = MLP(2, [3, 1], seed=0)
     opt = SGD(model.parameters(), lr=0.1)
-    replay = ReplayStep()
+    replay = ReplayStep(compiled=compiled)
     X = [[0.1, 0.2], [0.3, -0.1], [1.0, 1.0]]
     replay(model, X, [1.0, -1.0, 1.0], losses.hinge, opt)           # recorded
     before = model.state_dict()
@@ -114,19 +131,21 @@ def test_a_bad_target_in_a_later_batch_is_train_steps_error(bad, match):
                                           (1.5, "class index must be an integer"),
                                           ([0.5, 0.6, 0.0, 0.0], "sum to 1"),
                                           ([1.0, 0.0], "4 outputs but 2 targets")])
-def test_cross_entropy_replay_checks_every_target(target, match):
+@pytest.mark.parametrize("compiled", [False, True], ids=["floats", "compiled"])
+def test_cross_entropy_replay_checks_every_target(target, match, compiled):
     model = MLP(2, [4], seed=0)
     opt = SGD(model.parameters(), lr=0.1)
-    replay = ReplayStep()
+    replay = ReplayStep(compiled=compiled)
     replay(model, [[0.1, 0.2], [0.3, 0.4]], [0, 3], losses.cross_entropy, opt)
     with pytest.raises(ValueError, match=f"cross_entropy: .*{match}"):
         replay(model, [[0.1, 0.2], [0.3, 0.4]], [1, target], losses.cross_entropy, opt)
 
 
-def test_rows_of_another_width_are_train_steps_error():
+@pytest.mark.parametrize("compiled", [False, True], ids=["floats", "compiled"])
+def test_rows_of_another_width_are_train_steps_error(compiled):
     model = MLP(2, [3, 1], seed=0)
     opt = SGD(model.parameters(), lr=0.1)
-    replay = ReplayStep()
+    replay = ReplayStep(compiled=compiled)
     replay(model, [[0.1, 0.2], [0.3, 0.4]], [1.0, -1.0], losses.hinge, opt)
     for rows in ([[0.1, 0.2], [0.3]], [[0.1, 0.2, 0.5], [0.3, 0.4, 0.0]]):
         with pytest.raises(ValueError, match="expected 2 inputs"):
@@ -142,7 +161,8 @@ def test_replay_step_refuses_a_loss_whose_graph_depends_on_the_data():
 
 
 # --- the garbage collector ----------------------------------------------------------------------
-@pytest.mark.parametrize("step", [train_step, ReplayStep()], ids=["train_step", "ReplayStep"])
+@pytest.mark.parametrize("step", [train_step, ReplayStep(compiled=False), ReplayStep(compiled=True)],
+                         ids=["train_step", "ReplayStep", "compiled"])
 @pytest.mark.parametrize("enabled", [True, False])
 def test_steps_run_without_collector_passes_and_restore_its_state(step, enabled):
     X, y = data.moons(60, noise=0.1, seed=0)

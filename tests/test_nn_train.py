@@ -408,15 +408,19 @@ def test_a_forward_overflow_diverges_the_same_way_with_or_without_replay(step_na
 def test_replay_and_train_step_diverge_at_the_same_step_with_the_same_message():
     from nn import TrainingDiverged
     from nn.train import ReplayStep
-    messages = []
-    for step in (ReplayStep(), train_step):
+    messages, where = [], []
+    for step in (ReplayStep(compiled=False), train_step, ReplayStep(compiled=True)):
         X, y = _moons(20)
         model = MLP(2, [8, 1], activation="linear", seed=2)
         with pytest.raises(TrainingDiverged) as e:
             fit(model, X, y, loss=hinge, epochs=200, progress=False, step=step,
                 optimizer=SGD(model.parameters(), lr=50.0))
         messages.append(str(e.value))
+        where.append((e.value.epoch, e.value.step, e.value.parameter))
     assert messages[0] == messages[1]
+    # compiled: the same step and the engine's message, its numbers equal to rounding
+    assert where[2] == where[1]
+    assert messages[2].split("(")[0] == messages[1].split("(")[0]
 
 
 def test_a_replay_that_fails_records_again_instead_of_keeping_a_broken_graph():

@@ -181,7 +181,8 @@ def _transcripts(text: str) -> list[tuple[str, list[str]]]:
 
 
 TRANSCRIPTS = _transcripts(README)
-TIME_LINE = re.compile(r"time:  \d+\.\d\d s, \d+\.\d\d ms per training step")
+TIME_LINE = re.compile(r"time:  \d+\.\d\d s, \d+\.\d\d ms per training step"
+                       r"(, \d+\.\d\d s per epoch)?")
 
 
 @pytest.mark.parametrize("command, shown", TRANSCRIPTS, ids=[c for c, _ in TRANSCRIPTS])

@@ -3,23 +3,12 @@
 Run with a tiny switch interval so threads interleave inside every loop of the engine.
 """
 import asyncio
-import sys
 import threading
 
 import pytest
 
 from micrograd import Value, explain, grad, no_grad, verify
 from micrograd.engine import is_grad_enabled
-
-
-@pytest.fixture
-def busy_switching():
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
 
 
 def run_threads(target, n):
