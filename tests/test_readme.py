@@ -87,11 +87,13 @@ def test_adding_an_op_as_the_readme_says(tmp_path):
     assert probe.stdout.split() == [str(copy / "micrograd" / "__init__.py"), "True"]
 
     tests = ["tests/test_ops.py", "tests/test_properties.py"]
-    try:
-        import torch  # noqa: F401
-        tests.append("tests/test_torch.py")
-    except ImportError:
-        pass
+    for module, test_file in (("torch", "tests/test_torch.py"),
+                              ("numpy", "tests/test_compiled.py")):    # its arrays= rule
+        try:
+            __import__(module)
+            tests.append(test_file)
+        except ImportError:
+            pass
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                           "-k", f"{name} or random or dags", *tests],
                          cwd=copy, env=env, capture_output=True, text=True)
