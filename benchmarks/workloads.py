@@ -9,13 +9,19 @@ the gradient derived by hand: the limit of what pure Python can do.
 Every runner returns (phases, check): phases maps a phase name to nanoseconds; check is a few
 numbers the engines must agree on. Runners start from a collected heap and end with a timed
 `gc.collect()` counted as that engine's "free" time, so one engine's garbage (karpathy's graphs
-are reference cycles, freed only by the cyclic collector) is never billed to another.
+are reference cycles, freed only by the cyclic collector) is never billed to another. The time
+the collector spends in its own passes *during* a step or an epoch is measured too (`GcTimer`).
+
+Training workloads: karpathy's moons demo step (any engine, plus our train_step and ReplayStep
+on floats, compiled, and as fit picks it) and one epoch of mini-batch training on scikit-learn's
+digits (ours, hand-written floats, PyTorch; karpathy's Value has no exp or log for softmax).
 """
 from __future__ import annotations
 
 import gc
 import math
 import random
+from operator import mul
 from time import perf_counter_ns as now
 from types import SimpleNamespace
 
@@ -264,22 +270,33 @@ def ours_demo(weights: list[float], X, y):
     return step
 
 
-def ours_replay_demo(weights: list[float], X, y):
-    """The same training with the graph recorded on the first step and replayed afterwards."""
+def ours_replay_demo(weights: list[float], X, y, compiled: bool | None = False):
+    """The same training with the graph recorded on the first step and replayed afterwards:
+    ReplayStep(compiled=False) on floats, True on numpy arrays, None as fit picks by default.
+    The step's `backend()` says which one ran ("floats" or "compiled"; None before step 0)."""
     from nn import losses
     from nn.layers import MLP
     from nn.optim import SGD
     from nn.train import ReplayStep
     model = _ours_model(MLP, weights)
     optimizer = SGD(model.parameters(), lr=lr_at)
-    replay_step = ReplayStep()
+    replay_step = ReplayStep(compiled=compiled)
 
     def step(k: int) -> tuple[float, float]:
         assert optimizer.steps == k
         result = replay_step(model, X, y, losses.hinge, optimizer, ALPHA, losses.hinge.correct)
         return result.loss, result.correct / len(X)
 
+    step.backend = lambda: replay_backend(replay_step)
     return step
+
+
+def replay_backend(replay_step) -> str | None:
+    """"compiled" or "floats": how a ReplayStep runs its recordings (None before any)."""
+    kinds = {entry.tape.compiled for entry in replay_step.graphs.values()}
+    if not kinds:
+        return None
+    return "/".join(sorted("compiled" if k else "floats" for k in kinds))
 
 
 def _ours_model(MLP, weights):
@@ -349,15 +366,242 @@ class FloatsDemo:
         return total, right / n
 
 
-def timed_step(step, k: int):
-    """One training step, then its garbage collected; both timed (the collection as "free")."""
+class GcTimer:
+    """Time spent inside the cyclic collector's passes: the sum of its start -> stop intervals
+    (`gc.callbacks`), whatever triggered them. Read `ns` before and after the code measured."""
+
+    def __init__(self):
+        self.ns = 0
+        self.passes = 0
+        self._started = None
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = now()
+        elif self._started is not None:
+            self.ns += now() - self._started
+            self.passes += 1
+            self._started = None
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        gc.callbacks.remove(self._callback)
+
+
+def settle() -> None:
+    """Collect, then freeze what survives (the models, other engines' recorded graphs): live
+    state is no one's garbage, and the collector's passes during a run then walk only what
+    that run allocates, not every engine's live graphs."""
     gc.collect()
+    gc.freeze()
+
+
+def timed_step(step, k: int, timer: GcTimer):
+    """One training step, then its garbage collected; both timed (the collection as "free"),
+    and the collector's own passes during the step ("gc", part of "step")."""
+    settle()
+    g0 = timer.ns
     t0 = now()
     loss, acc = step(k)
     t1 = now()
+    g1 = timer.ns
     gc.collect()
     t2 = now()
-    return {"step": t1 - t0, "free": t2 - t1}, (loss, acc)
+    return {"step": t1 - t0, "free": t2 - t1, "gc": g1 - g0}, (loss, acc)
+
+
+# --- one epoch on scikit-learn's digits: MLP(64, [32, 10]), cross-entropy, SGD, batches of 32 ---
+DIGITS_SIZES = (64, 32, 10)
+DIGITS_LR = 0.3
+DIGITS_BATCH = 32
+DIGITS_SEED = 1337
+
+
+def digits_data(limit: int | None = None) -> tuple[list[list[float]], list[int]]:
+    """The training part of nn.data.digits() (80%, split with seed 1337); the first `limit`
+    samples of it if given. ImportError without scikit-learn."""
+    from nn.data import digits, train_test_split
+    X, y = digits()
+    X_train, _, y_train, _ = train_test_split(X, y, 0.2, seed=DIGITS_SEED)
+    if limit is not None:
+        X_train, y_train = X_train[:limit], y_train[:limit]
+    return X_train, y_train
+
+
+def digits_epochs(X, y, epochs: int) -> list[list[tuple[list, list]]]:
+    """Each epoch's shuffled batches of 32: one random.Random(1337) across epochs, as fit."""
+    from nn.data import batches
+    rng = random.Random(DIGITS_SEED)
+    return [list(batches(X, y, DIGITS_BATCH, rng)) for _ in range(epochs)]
+
+
+def digits_model():
+    from nn.layers import MLP
+    return MLP(DIGITS_SIZES[0], list(DIGITS_SIZES[1:]), activation="relu",
+               output_activation="linear", init="normal", seed=DIGITS_SEED)
+
+
+def ours_digits(step_kind: str):
+    """An epoch runner: our MLP trained with train_step ("normal") or ReplayStep on floats
+    ("replay"), compiled ("compiled") or as fit picks ("fit"). Returns per batch (loss, correct);
+    `run.backend()` says how a ReplayStep ran."""
+    from nn import losses
+    from nn.optim import SGD
+    from nn.train import ReplayStep, train_step
+    model = digits_model()
+    optimizer = SGD(model.parameters(), lr=DIGITS_LR)
+    step = {"normal": lambda: train_step, "replay": lambda: ReplayStep(compiled=False),
+            "compiled": lambda: ReplayStep(compiled=True), "fit": ReplayStep}[step_kind]()
+    ce = losses.cross_entropy
+
+    def run(parts) -> list[tuple[float, int]]:
+        out = []
+        for Xb, yb in parts:
+            result = step(model, Xb, yb, ce, optimizer, 0.0, ce.correct)
+            out.append((result.loss, result.correct))
+        return out
+
+    run.backend = (lambda: replay_backend(step)) if step is not train_step else (lambda: None)
+    return run
+
+
+class FloatsDigits:
+    """The digits epoch on floats with the gradient written by hand: the pure-Python limit.
+
+    Per sample: h = relu(b1 + W1 x), z = b2 + W2 h (each sum b + w0*x0 + ... left to right, as
+    our Neuron), loss = logsumexp(z) - z_t (stable: shifted by max z), and backward
+    dz = (softmax(z) - onehot(t)) / n, dh = W2^T dz, relu' where h > 0; gradients summed over
+    the batch, then p -= lr * grad.
+    """
+
+    def __init__(self, weights: list[float]):
+        nin, nh, nout = DIGITS_SIZES
+        it = iter(weights)                              # layer, neuron, weights then bias
+        self.W1, self.b1 = [], []
+        for _ in range(nh):
+            self.W1.append([next(it) for _ in range(nin)])
+            self.b1.append(next(it))
+        self.W2, self.b2 = [], []
+        for _ in range(nout):
+            self.W2.append([next(it) for _ in range(nh)])
+            self.b2.append(next(it))
+
+    def __call__(self, parts) -> list[tuple[float, int]]:
+        W1, b1, W2, b2 = self.W1, self.b1, self.W2, self.b2
+        exp, log, lr = math.exp, math.log, DIGITS_LR
+        nh, nout = len(W1), len(W2)
+        out = []
+        for Xb, yb in parts:
+            inv_n = 1.0 / len(Xb)
+            gW1 = [None] * nh                           # None: no gradient yet (relu off)
+            gb1 = [0.0] * nh
+            gW2 = [[0.0] * nh for _ in range(nout)]
+            gb2 = [0.0] * nout
+            loss_sum, right = 0.0, 0
+            for x, t in zip(Xb, yb):
+                # forward
+                h = [sum(map(mul, w, x), b) for w, b in zip(W1, b1)]
+                h = [v if v > 0 else 0.0 for v in h]
+                z = [sum(map(mul, w, h), b) for w, b in zip(W2, b2)]
+                m = max(z)
+                e = [exp(v - m) for v in z]
+                total = sum(e)
+                loss_sum += log(total) + m - z[t]
+                right += z.index(m) == t
+                # backward: dL/dz_k = (p_k - [k == t]) / n
+                dz = [v / total * inv_n for v in e]
+                dz[t] -= inv_n
+                for k in range(nout):
+                    d = dz[k]
+                    gW2[k] = [g + d * v for g, v in zip(gW2[k], h)]
+                    gb2[k] += d
+                for j in range(nh):
+                    if h[j] > 0:                        # relu'(z) = 1 where the output is > 0
+                        d = sum(map(mul, [w[j] for w in W2], dz))
+                        g = gW1[j]
+                        gW1[j] = ([d * v for v in x] if g is None
+                                  else [gi + d * v for gi, v in zip(g, x)])
+                        gb1[j] += d
+            out.append((loss_sum * inv_n, right))
+            # update: p -= lr * grad
+            for j in range(nh):
+                if gW1[j] is not None:
+                    W1[j] = [w - lr * g for w, g in zip(W1[j], gW1[j])]
+                b1[j] -= lr * gb1[j]
+            for k in range(nout):
+                W2[k] = [w - lr * g for w, g in zip(W2[k], gW2[k])]
+                b2[k] -= lr * gb2[k]
+        return out
+
+
+def torch_digits(torch, weights: list[float]):
+    """The digits epoch on PyTorch 0-d float64 tensors, node for node as ours: each neuron
+    b + w0*x0 + ..., then cross-entropy as nn.losses builds it (logsumexp shifted by a max
+    built from relu)."""
+    it = iter(weights)
+    F = torch.float64
+
+    def leaf():
+        return torch.tensor(next(it), dtype=F, requires_grad=True)
+
+    layers = [[([leaf() for _ in range(nin)], leaf()) for _ in range(nout)]
+              for nin, nout in zip(DIGITS_SIZES, DIGITS_SIZES[1:])]
+    params = [p for layer in layers for w, b in layer for p in (*w, b)]
+    last = len(layers) - 1
+
+    def forward(x):
+        for i, layer in enumerate(layers):
+            out = []
+            for w, b in layer:
+                act = b
+                for wi, xi in zip(w, x):
+                    act = act + wi * xi
+                out.append(act if i == last else act.relu())
+            x = out
+        return x
+
+    def cross_entropy(z, t):
+        m = z[0]
+        for v in z[1:]:
+            m = m + (v - m).relu()
+        lse = sum((v - m).exp() for v in z).log() + m
+        return sum((1.0 if k == t else 0.0) * (lse - zk) for k, zk in enumerate(z))
+
+    def run(parts) -> list[tuple[float, int]]:
+        out = []
+        for Xb, yb in parts:
+            logits = [forward(x) for x in Xb]
+            total = sum(cross_entropy(z, t) for z, t in zip(logits, yb)) * (1.0 / len(Xb))
+            right = 0
+            for z, t in zip(logits, yb):
+                zs = [v.item() for v in z]
+                right += zs.index(max(zs)) == t
+            for p in params:
+                p.grad = None
+            total.backward()
+            with torch.no_grad():
+                for p in params:
+                    p -= DIGITS_LR * p.grad
+            out.append((total.item(), right))
+        return out
+
+    return run
+
+
+def timed_epoch(run, parts, timer: GcTimer):
+    """One epoch (or part of one), then its garbage collected; as timed_step."""
+    settle()
+    g0 = timer.ns
+    t0 = now()
+    per_batch = run(parts)
+    t1 = now()
+    g1 = timer.ns
+    gc.collect()
+    t2 = now()
+    return {"epoch": t1 - t0, "free": t2 - t1, "gc": g1 - g0}, per_batch
 
 
 def finite(x: float) -> bool:

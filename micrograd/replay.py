@@ -203,13 +203,14 @@ class Replay:
             self._grads_behind = False
             backward_pass(self.root, (self.nodes, self.leaves))
 
-    def sync(self, nodes: Sequence[Value] | None = None) -> None:
+    def sync(self, nodes: Sequence[Value] | None = None, grads: bool = True) -> None:
         """After a compiled forward/backward, write the arrays into the Values: .data, local
-        derivatives and .grad of the op nodes (all, or those in `nodes`), so the graph can be
-        drawn, explained and read. Until then inner nodes are stale; the leaves' .grad and the
-        root's .data are always current. Does nothing when not compiled."""
+        derivatives and (unless grads=False) .grad of the op nodes (all, or those in `nodes`),
+        so the graph can be drawn, explained and read. Until then inner nodes are stale; the
+        leaves' .grad and the root's .data are always current. Does nothing when not
+        compiled."""
         with self._lock:
-            self._sync(nodes)
+            self._sync(nodes, grads)
 
     def _sync_data(self) -> None:
         # the Values' data and local derivatives from the arrays, where they are behind
@@ -217,13 +218,15 @@ class Replay:
             self._program.sync(data=True, grads=False)
             self._data_behind = False
 
-    def _sync(self, nodes: Sequence[Value] | None) -> None:
+    def _sync(self, nodes: Sequence[Value] | None, grads: bool = True) -> None:
         if self._program is None or (nodes is None and not (self._data_behind or
                                                               self._grads_behind)):
             return
-        self._program.sync(nodes, data=self._data_behind, grads=self._grads_behind)
+        grads = grads and self._grads_behind
+        self._program.sync(nodes, data=self._data_behind, grads=grads)
         if nodes is None:
-            self._data_behind = self._grads_behind = False
+            self._data_behind = False
+            self._grads_behind = self._grads_behind and not grads
 
     def _set_inputs(self, inputs: Mapping[str, float] | None) -> None:
         if inputs is None:

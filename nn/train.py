@@ -7,7 +7,7 @@
 One optimisation step is one function, `train_step` (forward, backward, update). `fit` takes it
 as its `step` argument. `ReplayStep` is the same step with graph replay: the graph is built and
 recorded on the first step and re-run in place afterwards (`micrograd.replay`), with identical
-numbers. `fit` uses it by default where the graph's shape cannot change between steps (nn's own
+numbers (compiled on numpy for wide graphs: the same to rounding). `fit` uses it by default where the graph's shape cannot change between steps (nn's own
 Neuron/Layer/MLP and a loss the table (`nn.losses`) marks replayable) and `train_step` otherwise.
 Both run with the cyclic garbage collector paused: a graph has no reference cycles.
 
@@ -170,7 +170,8 @@ def train_step(model: Module, Xb: Sequence, yb: Sequence, loss: LossFn, optimize
 
 
 class ReplayStep:
-    """`train_step` with graph replay: same signature, same numbers (==), several times faster.
+    """`train_step` with graph replay: same signature, the same numbers (== on floats, to
+    rounding when compiled), several to many times faster.
 
     The first call for a batch size builds the graph as train_step does, with the inputs and
     the targets (as the loss encodes them: a class index becomes a one-hot row) as named
@@ -223,7 +224,8 @@ class ReplayStep:
                 except (ArithmeticError, ValueError):
                     del self.graphs[key]        # build it again: train_step's own error
                     return self(model, Xb, yb, loss, optimizer, l2, correct)
-                entry.tape.sync(entry.ends)     # compiled: the outputs' numbers, for accuracy
+                # compiled: the outputs' numbers, for accuracy (their gradients are not needed)
+                entry.tape.sync(entry.ends, grads=False)
             n_right = sum(correct(_floats(out), t) for out, t in zip(entry.outputs, yb))
 
             # backward
@@ -292,8 +294,9 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: LossFn | str = L.mse,
     -> bool decides accuracy; by default it follows the loss (sign for hinge, argmax for
     cross-entropy, |o - t| < 1/2 for mse: the loss table's `correct`). step: one optimisation
     step; by default `ReplayStep()` where the graph's shape is fixed (nn's own
-    Neuron/Layer/MLP with a loss the table marks replayable, any batch size) and `train_step`
-    otherwise; both give identical numbers.
+    Neuron/Layer/MLP with a loss the table marks replayable, any batch size; compiled on numpy
+    where the graph is wide enough) and `train_step` otherwise; the float replay gives identical
+    numbers, the compiled one the same to rounding (about 1e-15 per step).
 
     html: a path (the training page is written there when fit finishes) or a
     `TrainingRecorder` (nn.live: frames of weights, gradients, losses and the decision

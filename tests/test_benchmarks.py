@@ -27,8 +27,8 @@ def smoke(tmp_path_factory):
 def test_smoke_run_succeeds_and_prints_a_table(smoke):
     proc, out = smoke
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    for heading in ("Wide graph", "Deep chain", "Demo training step", "Memory", "Import time",
-                    "Targets"):
+    for heading in ("Machine:", "Wide graph", "Deep chain", "Demo training step", "Digits epoch",
+                    "Memory", "Import time", "Targets"):
         assert heading in proc.stdout
     assert out.is_file() and not list(out.parent.glob("*.tmp"))     # atomic write, no leftovers
 
@@ -55,14 +55,63 @@ def test_results_file_is_complete(smoke):
         assert "RecursionError" in results["chain"]["karpathy"]["error"]
         assert results["chain"]["karpathy_short"]["check"] is not None
     demo = results["demo"]["engines"]
-    assert {"ours", "ours_replay", "floats"} <= set(demo)
+    assert {"ours", "ours_replay", "ours_compiled", "ours_fit", "floats"} <= set(demo)
     assert demo["ours_replay"]["losses"] == demo["ours"]["losses"]     # replay: identical
+    assert demo["ours_replay"]["backend"] == "floats"
+    assert demo["ours_compiled"]["backend"] == "compiled"
+    assert demo["ours_fit"]["backend"] in ("floats", "compiled")      # fit's pick, reported
     for name, row in demo.items():
         assert len(row["losses"]) == results["demo"]["steps"]
         assert row["max_loss_diff_vs_ours"] <= 1e-9, name
+        assert 0 <= row["gc_s"] <= row["compute_s"], name             # collector time in the step
+    for name in ("ours_compiled", "ours_fit"):                          # numpy: to rounding
+        assert demo[name]["losses"] == pytest.approx(demo["ours"]["losses"], rel=1e-12, abs=0)
+    assert results["machine"]["cpus"] >= 1 and "cpu_model" in results["machine"]
     assert results["bytes"]["engines"]["ours"]["forward_bytes"] > 0
     assert results["import"]["ours"]["ms"] > 0
     assert {t["target"] for t in results["targets"]} and "ratios" in results
+
+
+def test_digits_epoch_rows_exist_and_agree(smoke):
+    proc, out = smoke
+    digits = json.loads(out.read_text())["digits"]
+    if "skipped" in digits:         # no scikit-learn: skipped, and the note says so
+        pytest.importorskip("sklearn")
+        pytest.fail(f"scikit-learn is installed but the digits epoch was skipped: {digits}")
+    engines = digits["engines"]
+    assert {"ours", "ours_replay", "ours_compiled", "ours_fit", "floats"} <= set(engines)
+    assert "n/a" in engines["karpathy"] and "exp" in engines["karpathy"]["n/a"]
+    assert digits["batches"] == math.ceil(digits["samples"] / digits["batch_size"])
+    ours = engines["ours"]
+    for name, row in engines.items():
+        if "n/a" in row:
+            continue
+        assert math.isfinite(row["epoch_s"]) and row["epoch_s"] > 0, name
+        assert 0 <= row["gc_s"], name
+        assert row["max_loss_diff_vs_ours"] <= 1e-9, name
+        assert row["same_correct_as_ours"], name
+        if name == "torch":         # timed on its first batches only, scaled to the epoch
+            assert 1 <= row["measured_batches"] <= digits["batches"]
+            continue
+        assert len(row["epoch_loss"]) == 2 and row["first_epoch_s"] > 0
+        # numpy (compiled) agrees to rounding, everything else to 1e-9 (checked above)
+        tol = 1e-12 if name in ("ours_compiled", "ours_fit") else 1e-9
+        assert row["epoch_loss"] == pytest.approx(ours["epoch_loss"], rel=tol, abs=0), name
+        assert row["epoch_accuracy"] == ours["epoch_accuracy"], name
+    assert engines["ours_replay"]["epoch_loss"] == ours["epoch_loss"]     # float replay: ==
+    assert engines["ours_replay"]["backend"] == "floats"
+    assert engines["ours_compiled"]["backend"] == "compiled"
+    assert engines["ours_fit"]["backend"] in ("floats", "compiled")
+
+
+def test_new_targets_are_listed(smoke):
+    proc, out = smoke
+    targets = {t["target"]: t for t in json.loads(out.read_text())["targets"]}
+    for words in ("fit default, time / floats", "old 27 ms (recorded)", "bytes per op node",
+                  "train_step) vs karpathy"):
+        assert any(words in name for name in targets), words
+    digits_fit = next(t for name, t in targets.items() if name.startswith("digits epoch"))
+    assert digits_fit["value"] is not None         # measured (timing itself not asserted)
 
 
 def test_karpathy_loader_does_not_touch_our_micrograd(tmp_path):
@@ -83,9 +132,10 @@ def test_karpathy_loader_does_not_touch_our_micrograd(tmp_path):
 
 @pytest.mark.parametrize("batch_size", [None, 10])
 def test_replay_step_in_fit_matches_train_step(batch_size):
-    # ReplayStep is a drop-in `step` for nn.fit: identical history to train_step.
-    # Full batch: recorded once, replayed; shuffled mini-batches have other targets each time,
-    # so they are recorded anew (targets are constants in the graph), still identical.
+    # ReplayStep is a drop-in `step` for nn.fit. On floats (compiled=False) its history is
+    # identical (==) to train_step's; compiled (numpy) and fit's default (compiled where the
+    # graph is wide enough) agree to rounding. Inputs and targets are replay inputs, so one
+    # recording serves every batch of a size: the full batch, or the 3 batches of 10.
     from nn.data import moons
     from nn.layers import MLP
     from nn.optim import SGD
@@ -100,9 +150,12 @@ def test_replay_step_in_fit_matches_train_step(batch_size):
                       batch_size=batch_size, seed=3,
                       optimizer=SGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / 100),
                       **step_kwargs)
-        return history.loss, history.accuracy, [p.data for p in model.parameters()]
+        return history.loss + history.accuracy + [p.data for p in model.parameters()]
 
-    replay = ReplayStep()
-    assert train({"step": replay}) == train({"step": train_step}) == train({})
-    if batch_size is None:
-        assert len(replay.graphs) == 1               # recorded once, replayed 5 times
+    replay = ReplayStep(compiled=False)
+    reference = train({"step": train_step})
+    assert train({"step": replay}) == reference
+    assert len(replay.graphs) == 1                   # recorded once, replayed every other step
+    pytest.importorskip("numpy")
+    assert train({"step": ReplayStep(compiled=True)}) == pytest.approx(reference, rel=1e-12)
+    assert train({}) == pytest.approx(reference, rel=1e-12)
