@@ -375,3 +375,14 @@ def test_every_table_loss_trains_from_the_command_line(tmp_path, capsys, loss, n
     text = capsys.readouterr().out
     assert f"MLP(2, [16, 16, {nout}], activation='relu', output_activation='{activation}')" in text
     assert "final:" in text
+
+
+def test_without_numpy_the_run_says_it_replays_on_floats_and_still_trains(tmp_path):
+    code = ("import sys; sys.modules['numpy'] = None\n"
+            "from nn.__main__ import main\n"
+            f"sys.exit(main(['train', '--epochs', '3', '--quiet', '--no-html', "
+            f"'--out', {str(tmp_path)!r}]))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "numpy is not installed, so training replays its graph on Python floats" in r.stderr
+    assert "pip install numpy" in r.stderr and "final:" in r.stdout
