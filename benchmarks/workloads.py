@@ -539,8 +539,8 @@ class FloatsDigits:
 
 def torch_digits(torch, weights: list[float]):
     """The digits epoch on PyTorch 0-d float64 tensors, node for node as ours: each neuron
-    b + w0*x0 + ..., then cross-entropy as nn.losses builds it (logsumexp shifted by a max
-    built from relu)."""
+    b + w0*x0 + ..., then cross-entropy by nn.losses' own graph function (logsumexp shifted by
+    a max built from relu)."""
     it = iter(weights)
     F = torch.float64
 
@@ -563,12 +563,11 @@ def torch_digits(torch, weights: list[float]):
             x = out
         return x
 
+    from nn.losses import cross_entropy as ce
+
     def cross_entropy(z, t):
-        m = z[0]
-        for v in z[1:]:
-            m = m + (v - m).relu()
-        lse = sum((v - m).exp() for v in z).log() + m
-        return sum((1.0 if k == t else 0.0) * (lse - zk) for k, zk in enumerate(z))
+        # the loss table's own graph code, run on tensors (+, -, relu, exp, log): node for node
+        return ce.graph(z, ce.encode(t, len(z)))
 
     def run(parts) -> list[tuple[float, int]]:
         out = []

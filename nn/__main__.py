@@ -43,6 +43,7 @@ from .train import TrainingDiverged, fit, predict
 
 PROG = "python -m nn"
 
+
 @dataclass(frozen=True)
 class Preset:
     """What `--dataset NAME` trains unless an option says otherwise: each is what the text it
@@ -111,11 +112,11 @@ def _number(lo: float, strict: bool):
     return parse
 
 
-def _sizes(text: str) -> list[int]:
+def _sizes(text: str) -> tuple[int, ...]:
     try:
-        sizes = [int(s) for s in text.split(",")]
+        sizes = tuple(int(s) for s in text.split(","))
     except ValueError:
-        sizes = []
+        sizes = ()
     if not sizes or any(n < 1 for n in sizes):
         raise argparse.ArgumentTypeError(
             f"expected comma-separated positive layer sizes such as 16,16, got {text!r}")
@@ -165,11 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.command != "train":
         parser.error("missing command: use `python -m nn train`")
-    chosen = {key: getattr(args, key) for key in ("activation", "loss", "epochs", "lr",
-                                                  "batch_size", "l2")
+    chosen = {key: getattr(args, key) for key in ("hidden", "activation", "loss", "epochs",
+                                                  "lr", "batch_size", "l2")
               if getattr(args, key) is not None}
-    if args.hidden is not None:
-        chosen["hidden"] = tuple(args.hidden)
     p = replace(PRESETS[args.dataset], **chosen)
     spec = lookup(p.loss)
     if args.dataset == "moons" and args.samples < 2:

@@ -92,12 +92,10 @@ def _whole(x: Real) -> int | None:
 
 
 # --- targets: each loss's encoding ------------------------------------------------------------
-def _mse_targets(target: Target, k: int) -> list[float]:
-    return _vector(target, k, "mse")
-
-
-def _mse_mean_targets(target: Target, k: int) -> list[float]:
-    return _vector(target, k, "mse_mean")
+def _numbers(where: str):
+    def encode(target: Target, k: int) -> list[float]:
+        return _vector(target, k, where)
+    return encode
 
 
 def _class_targets(target, k: int) -> list[float]:
@@ -257,11 +255,11 @@ class Loss:
 
 
 mse = Loss(name="mse", math="L = 1/2 sum_k (o_k - y_k)**2, dL/do_i = o_i - y_i",
-           graph=_mse, encode=_mse_targets, correct=close_match, classify=_over_half,
+           graph=_mse, encode=_numbers("mse"), correct=close_match, classify=_over_half,
            replayable=True, labels=float, output_activation="sigmoid")
 
 mse_mean = Loss(name="mse_mean", math="L = 1/K sum_k (o_k - y_k)**2, dL/do_i = 2 (o_i - y_i) / K",
-                graph=_mse_mean, encode=_mse_mean_targets, correct=close_match,
+                graph=_mse_mean, encode=_numbers("mse_mean"), correct=close_match,
                 classify=_over_half, replayable=True, labels=float, output_activation="sigmoid")
 
 cross_entropy = Loss(name="cross_entropy",

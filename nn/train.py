@@ -7,8 +7,9 @@
 One optimisation step is one function, `train_step` (forward, backward, update). `fit` takes it
 as its `step` argument. `ReplayStep` is the same step with graph replay: the graph is built and
 recorded on the first step and re-run in place afterwards (`micrograd.replay`), with identical
-numbers (compiled on numpy for wide graphs: the same to rounding). `fit` uses it by default where the graph's shape cannot change between steps (nn's own
-Neuron/Layer/MLP and a loss the table (`nn.losses`) marks replayable) and `train_step` otherwise.
+numbers (compiled on numpy for wide graphs: the same to rounding). `fit` uses it by default
+where the graph's shape cannot change between steps (nn's own Neuron/Layer/MLP and a loss the
+table (`nn.losses`) marks replayable) and `train_step` otherwise.
 Both run with the cyclic garbage collector paused: a graph has no reference cycles.
 
 What is measured, stated once (see `History`): every loss fit reports is the training objective,
@@ -241,11 +242,12 @@ class ReplayStep:
         """Forward, building the graph once with inputs and targets as named leaves."""
         xs = [[Value(v, f"x[{i}][{j}]") for j, v in enumerate(x)] for i, x in enumerate(Xb)]
         outputs = [model(x) for x in xs]
-        losses, ys = [], []
+        losses, ys, ends = [], [], []
         for i, (out, t) in enumerate(zip(outputs, yb)):
             out = L.outputs(out, spec.name)
             ys.append([Value(v, f"y[{i}][{j}]") for j, v in enumerate(spec.encode(t, len(out)))])
             losses.append(spec.graph(out, ys[-1]))
+            ends += out
         inputs = {v.label: v for row in [*xs, *ys] for v in row}
         tape = record(objective(losses, model, l2), inputs)
         if self.compiled or (self.compiled is None and worth_compiling(tape)):
@@ -255,7 +257,6 @@ class ReplayStep:
                 if self.compiled:
                     raise
         names = [([v.label for v in x], [v.label for v in y]) for x, y in zip(xs, ys)]
-        ends = [o for out in outputs for o in L.outputs(out, spec.name)]
         if len(self.graphs) >= self.max_graphs:
             self.graphs.pop(next(iter(self.graphs)))
         self.graphs[key] = entry = _Recording(tape, outputs, ends, names, model)
