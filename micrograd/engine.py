@@ -645,7 +645,10 @@ def as_number(x, where: str) -> float:
     if x.__class__ is not float:
         if not isinstance(x, Real):
             raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {x!r:.60}")
-        x = float(x)
+        try:
+            x = float(x)
+        except OverflowError:               # an int or Fraction beyond the floats
+            raise ValueError(f"{where}: expected a finite number, got {x!r:.60}") from None
     if x - x != 0.0:                        # inf or nan
         raise ValueError(f"{where}: expected a finite number, got {x!r}")
     return x

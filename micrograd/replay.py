@@ -243,9 +243,14 @@ class Replay:
             raise ReplayError(f"forward: missing input(s) {', '.join(map(repr, missing[:5]))}"
                               f"{' ...' if len(missing) > 5 else ''} (give all "
                               f"{len(names)} or none)")
-        values = {k: as_number(x, f"replay input {k!r}") for k, x in inputs.items()}
-        for k, x in values.items():             # all checked first: a bad input changes nothing
-            names[k].data = x
+        # all checked first: a bad input changes nothing. A finite float needs no conversion
+        # (x - x == 0 is False for inf and nan); anything else goes through the engine's check,
+        # and only then is the name put into a message (formatting it for every input of a
+        # batch cost more than the check)
+        values = [(names[k], x if x.__class__ is float and x - x == 0.0
+                   else as_number(x, f"replay input {k!r}")) for k, x in inputs.items()]
+        for leaf, x in values:
+            leaf.data = x
 
 
 def record(root: Value, inputs: Mapping[str, Value] | None = None, compiled: bool = False,

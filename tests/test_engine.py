@@ -470,3 +470,14 @@ def test_x_to_the_zero_is_one_with_gradient_zero_everywhere(x, k):
 def test_gradcheck_refuses_bad_arguments_naming_them(kwargs):
     with pytest.raises(ValueError, match=f"gradcheck: {next(iter(kwargs))} must be"):
         gradcheck(lambda a: a * a, [Value(1.0)], **kwargs)
+
+
+@pytest.mark.parametrize("huge", [10 ** 400, -(10 ** 400), __import__("fractions").Fraction(10 ** 400, 3)])
+def test_a_number_beyond_the_floats_is_a_named_value_error(huge):
+    # float() of such a number raises a bare OverflowError that names nothing
+    with pytest.raises(ValueError, match=r"^Value: expected a finite number"):
+        Value(huge)
+    with pytest.raises(ValueError, match=r"^\*: expected a finite number"):
+        Value(2.0) * huge
+    with pytest.raises(ValueError, match=r"^\*\*: expected a finite number"):
+        Value(2.0) ** huge

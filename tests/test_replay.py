@@ -203,6 +203,36 @@ def test_bad_input_values_change_nothing():
     assert x.data == 1.0 and y.data == 2.0
 
 
+class _LyingFloat(float):
+    """A float subclass whose arithmetic claims every value is finite."""
+
+    def __sub__(self, other):
+        return 0.0
+
+
+@pytest.mark.parametrize("bad,error", [
+    (math.inf, ValueError), (-math.inf, ValueError), (math.nan, ValueError),
+    (_LyingFloat("inf"), ValueError), (_LyingFloat("nan"), ValueError),
+    (None, TypeError), ([1.0], TypeError), (1j, TypeError), (10 ** 400, ValueError),
+    (-(10 ** 400), ValueError),
+])
+def test_every_non_finite_or_non_number_input_is_refused_by_name(bad, error):
+    # the fast path takes exact finite floats only; everything else meets the engine's check
+    x, y = Value(1.0, "x"), Value(2.0, "y")
+    tape = record(x * y, {"x": x, "y": y})
+    with pytest.raises(error, match="replay input 'y'"):
+        tape.forward({"x": 5.0, "y": bad})
+    assert x.data == 1.0 and y.data == 2.0 and tape.root.data == 2.0
+
+
+def test_numbers_that_are_not_floats_are_converted():
+    import fractions
+    x, y = Value(1.0, "x"), Value(2.0, "y")
+    tape = record(x * y, {"x": x, "y": y})
+    assert tape.forward({"x": 3, "y": fractions.Fraction(1, 4)}) == 0.75
+    assert x.data.__class__ is float and y.data.__class__ is float
+
+
 def test_record_rejects_bad_inputs():
     x, y = Value(1.0, "x"), Value(2.0, "y")
     inner = x * y
