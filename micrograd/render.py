@@ -92,6 +92,10 @@ def run_dot(source: str | bytes, format: str, *, engine: str = "dot",
         raise RenderError(f"{who}: {os.path.basename(exe)} could not draw this graph as "
                           f"{format} (exit status {done.returncode}): "
                           f"{message[:2000] or 'no message'}")
+    # without a font library dot estimates a non-ASCII character's width (σ, δ) and says so on
+    # every such label: a fact about its font tables, not about the graph
+    message = "\n".join(line for line in message.splitlines()
+                        if "no value for width of non-ASCII character" not in line)
     if message and not quiet:
         print(message, file=sys.stderr)
     return done.stdout

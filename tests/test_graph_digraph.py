@@ -217,6 +217,13 @@ def test_dot_messages_failures_and_unrunnable_programs(no_system_dot, monkeypatc
     assert "Warning: something odd" in capfd.readouterr().err
     assert b"<svg" in dot.pipe(quiet=True)
     assert "something odd" not in capfd.readouterr().err
+    # dot's note that it guessed a non-ASCII glyph's width (σ without font tables) is dropped;
+    # any other warning beside it still shows
+    _fake_dot(bin_, 'echo "Warning: Warning: no value for width of non-ASCII character 207. '
+                    'Falling back to width of space character" >&2\n'
+                    f'echo "Warning: also odd" >&2\nexec "{real}" "$@"\n')
+    assert b"<svg" in dot.pipe()
+    assert capfd.readouterr().err.strip() == "Warning: also odd"
     # a failure: its message, however it ends, inside one clear error
     _fake_dot(bin_, 'echo "Error: <stdin>: syntax error in line 3" >&2\nexit 3\n')
     with pytest.raises(RenderError, match=r"dot could not draw .* \(exit status 3\): "
