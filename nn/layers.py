@@ -22,15 +22,21 @@ Choices, stated once:
 - Weights are plain Values: set them by hand with `neuron.w[0].data = 0.25`.
 - `Layer.new_neuron` and `MLP.new_layer` make the parts; `micrograd.nn` (karpathy's API, on
   these classes) overrides them to make its own kinds.
+- `to_torch()` (each class) and `MLP.from_torch(module)` cross to PyTorch and back, float64,
+  the same weights bit for bit; torch is imported only when they run (nn/pytorch.py, which
+  states the mapping `layers.0.neurons.3.w.1` <-> `0.weight[3, 1]`).
 """
 from __future__ import annotations
 
 import random
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from micrograd import Value
 
 from .module import Module
+
+if TYPE_CHECKING:
+    import torch
 
 # activation name -> function on a Value; "linear" is the identity (no node added)
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
@@ -105,6 +111,13 @@ class Neuron(Module):
     def config(self) -> dict:
         return {"nin": self.nin, "activation": self.activation}
 
+    def to_torch(self) -> torch.nn.Sequential:
+        """`Sequential(Linear(nin, 1), activation)` in float64 with this neuron's weights
+        (`w.k` is `0.weight[0, k]`, `b` is `0.bias[0]`); its output has shape [1]. Needs
+        PyTorch (see nn.pytorch)."""
+        from .pytorch import to_torch
+        return to_torch(self)
+
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
@@ -138,6 +151,13 @@ class Layer(Module):
 
     def config(self) -> dict:
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    def to_torch(self) -> torch.nn.Sequential:
+        """`Sequential(Linear(nin, nout), activation)` in float64 with this layer's weights
+        (`neurons.j.w.k` is `0.weight[j, k]`, `neurons.j.b` is `0.bias[j]`). Needs PyTorch
+        (see nn.pytorch)."""
+        from .pytorch import to_torch
+        return to_torch(self)
 
     def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
@@ -189,6 +209,27 @@ class MLP(Module):
     def config(self) -> dict:
         return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
                 "output_activation": self.output_activation}
+
+    def to_torch(self) -> torch.nn.Sequential:
+        """A float64 `torch.nn.Sequential`: each layer's `Linear`, then its ReLU / Tanh /
+        Sigmoid (nothing for "linear"), with these weights: `layers.i.neurons.j.w.k` is
+        `L.weight[j, k]`, L the index of layer i's Linear (0, 2, 4, ... with relu hidden layers;
+        `nn.pytorch.parameter_map(model)` lists every pair). Needs PyTorch."""
+        from .pytorch import to_torch
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module: torch.nn.Module) -> MLP:
+        """The MLP of a torch `Sequential` of Linear layers, each followed by at most one of
+        ReLU, Tanh, Sigmoid, Identity (or of one Linear), with its weights as floats (exact
+        from float64 or float32), so `MLP.from_torch(model.to_torch())` equals `model` bit for
+        bit. Anything else is a TypeError or ValueError naming the module and its position
+        (see `nn.pytorch.read_torch`). Needs PyTorch."""
+        from .pytorch import read_torch
+        config, values = read_torch(module)
+        model = cls(**config, seed=0)       # seeded: the global `random` is left alone
+        model.load_state_dict(dict(zip(model.state_dict(), values)))
+        return model
 
     def __repr__(self) -> str:
         return (f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
