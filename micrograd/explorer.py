@@ -313,7 +313,9 @@ SCRIPT = r"""
     // the edge's <g> and its label (the local derivative), to caption while it is used
     const g = element(e.edge), texts = g ? g.querySelectorAll("text") : [];
     const label = texts.length ? texts[texts.length - 1] : null;
-    return { g: g, label: label, original: label ? label.textContent : "" };
+    const original = label ? label.textContent : "";
+    // the drawing's lead space (graph.EDGE_PAD) stays in front of the caption
+    return { g: g, label: label, original: original, pad: original.match(/^\s*/)[0] };
   }));
 
   groups.forEach((g, i) => {
@@ -367,7 +369,7 @@ SCRIPT = r"""
         edge.g.classList.toggle("mg-pending", s + 1 > current);
         edge.g.classList.toggle("mg-sending", s + 1 === current);
         if (edge.label) edge.label.textContent = s + 1 === current ?
-          e.local + " \u00d7 " + step.text + " = " + e.amount : edge.original;
+          edge.pad + e.local + " \u00d7 " + step.text + " = " + e.amount : edge.original;
       });
     });
     describe(now);

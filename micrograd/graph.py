@@ -46,6 +46,9 @@ STYLES = {
 }
 HIGHLIGHT = "#d32f2f"
 CURRENT = "#1565c0"
+# an edge label starts with a no-break space: graphviz-pure starts the text on the line itself,
+# so a thick (highlighted or current) edge would hide its first character (the minus sign)
+EDGE_PAD = "\u00a0"
 LABEL_CHARS = 60            # a longer label is cut with "…" in the node; its tooltip holds it all
 
 
@@ -400,12 +403,13 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str | None = None, *,
         op = ops.get(node.op)
         for slot, (child, local) in enumerate(zip(node.children, node.local_grads)):
             text = _tip(f"{op.math}; {op.derivative(slot)}")
-            attrs = {"label": _esc(fmt(local)), "tooltip": text, "labeltooltip": text}
+            attrs = {"label": _esc(EDGE_PAD + fmt(local)), "tooltip": text, "labeltooltip": text}
             if child in on_path and node in on_path:
                 attrs.update(color=HIGHLIGHT, fontcolor=HIGHLIGHT, penwidth="2")
             if node is current:
                 attrs.update(color=CURRENT, fontcolor=CURRENT, penwidth="2",
-                             label=_esc(f"{fmt(local)} (sends {fmt(local * grads[node])})"))
+                             label=_esc(f"{EDGE_PAD}{fmt(local)} (sends "
+                                        f"{fmt(local * grads[node])})"))
             dot.edge(f"v{index[child]}", f"v{i}op", **attrs)
         out = {"color": HIGHLIGHT, "penwidth": "2"} if node in on_path else {}
         dot.edge(f"v{i}op", f"v{i}", **out)

@@ -144,11 +144,18 @@ class Namer:
         return [f"  {name} = {self.defined[name]}" for name in self.defined if name in used]
 
 
+_PLACEHOLDER = re.compile(r"(\()?\{(a|b|out)\}(\))?")
+
+
 def local_formula(node: Value, slot: int, namer: Namer) -> str:
     """The op table's local derivative of node for operand `slot`, in the graph's names."""
-    def name(v: Value) -> str:
-        n = namer[v]
-        return n if is_atomic(n) else f"({n})"
     kids = node.children
-    return ops.get(node.op).grad_text[slot].format(
-        a=name(kids[0]), b=name(kids[1]) if len(kids) > 1 else "", out=name(node))
+    names = {"a": namer[kids[0]], "b": namer[kids[1]] if len(kids) > 1 else "",
+             "out": namer[node]}
+
+    def put(m: re.Match) -> str:
+        n = names[m.group(2)]
+        if m.group(1) and m.group(3):       # sign({a}): the template's own parentheses do
+            return f"({n})"
+        return (m.group(1) or "") + (n if is_atomic(n) else f"({n})") + (m.group(3) or "")
+    return _PLACEHOLDER.sub(put, ops.get(node.op).grad_text[slot])

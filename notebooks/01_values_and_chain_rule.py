@@ -21,9 +21,14 @@
 # that makes backpropagation work on real networks: when a value is used twice, its gradient is the
 # **sum** of what each use sends back.
 #
-# **Follows:** the "CHAIN RULE" section of `000_8495f74e1b111f69.txt`, which works the example
+# **Follows:** the "Chain rule" section of the *back-propagation algorithm notes*
+# (`000_8495f74e1b111f69.txt`), called *the notes* below; you do not need them open. The notes
+# state the chain rule for a composite function $y = f(g(x))$ with $u = g(x)$:
+# $\frac{dy}{dx} = \frac{df}{du}\cdot\frac{du}{dx}$ — the derivative of the outer function with
+# respect to its variable times the derivative of the inner function. Then they work one example:
 #
-# $$y = f(u) = u^2,\quad u = g(x) = 3x - 1,\qquad \frac{dy}{dx} = \frac{df}{du}\cdot\frac{du}{dx} = 2u \cdot 3 = 18x - 6.$$
+# $$y = f(u) = u^2,\quad u = g(x) = 3x - 1:\qquad \frac{df}{du} = 2u,\quad \frac{du}{dx} = 3,\quad
+#   \frac{dy}{dx} = 2u \cdot 3 = 2(3x - 1)\cdot 3 = 6(3x - 1) = 18x - 6.$$
 #
 # Every number this notebook states is checked by an `assert` in the cell that prints it, so the
 # notebook is also a test: if the engine ever gives a different answer, running it fails.
@@ -80,9 +85,9 @@ dot
 y.backward()
 print(f"dy/dy = {y.grad}, dy/du = {u.grad}, dy/d(3x) = {t.grad}, dy/dx = {x.grad}")
 
-# df/du = 2u, du/dx = 3, so dy/dx = 2u * 3 = 6 * (3x - 1) = 18x - 6
+# the notes' steps: df/du = 2u, du/dx = 3, so dy/dx = 2u * 3 = 6 * (3x - 1) = 18x - 6
 assert u.grad == 2 * u.data == 10.0
-assert x.grad == 3 * u.grad == 18 * x.data - 6 == 30.0
+assert x.grad == 3 * u.grad == 6 * (3 * x.data - 1) == 18 * x.data - 6 == 30.0
 
 # %% [markdown]
 # Redrawn, the gradients are filled in. Read any edge right to left: the gradient at its op's
@@ -96,7 +101,7 @@ dot
 # %% [markdown]
 # ## dy/dx = 18x − 6 at several x
 #
-# The document's closed form against the engine and against a central finite difference
+# The notes' closed form against the engine and against a central finite difference
 # `(y(x+h) − y(x−h)) / 2h` computed here in plain floats.
 
 # %%

@@ -16,38 +16,48 @@
 # %% [markdown]
 # # 6. XOR
 #
-# **What this covers:** the documents' 2-4-1 sigmoid network learning XOR with
-# $L = \frac12\sum (o - y)^2$ and plain gradient descent in our engine (loss curve, final
-# predictions); then the documents' own NumPy code, run as printed, with the engine's gradient next
-# to each document's update and the difference; then the deeper 2-[20, 50, 25]-2 example.
+# **What this covers:** a 2-4-1 sigmoid network learning XOR with $L = \frac12\sum (o - y)^2$ and
+# plain gradient descent in our engine (loss curve, final predictions), then the whole training
+# algorithm with its evaluation on held-out data. Then three NumPy listings from the texts below,
+# each restated, run (with every change we make to the printed code named), and compared, weight by
+# weight, with the engine's gradient.
 #
-# **Follows:** the XOR code of `002_909b28b3d0b2318a.txt` (2-4-1, sigmoid output, learning rate
-# 0.5), the "HANDS ON" XOR code and "EXAMPLE 2" (2-[20, 50, 25]-2) of `000_8495f74e1b111f69.txt`.
+# **Follows:** the *XOR lecture notes* (`002_909b28b3d0b2318a.txt`): one NumPy listing, a 2-4-1
+# sigmoid network trained on XOR with learning rate 0.5. The *back-propagation algorithm notes*
+# (`000_8495f74e1b111f69.txt`): its seven-step training algorithm (notebook 2 checks its
+# equations), its "hands on" XOR listing and its "example 2", a 2-[20, 50, 25]-2 network. You do
+# not need either text open: each claim is restated before it is checked.
 #
 # **What we find** (each asserted below):
-# - `002_909b28b3d0b2318a.txt` reports the loss `np.mean((predictions - y) ** 2)` but its backward
-#   starts from `dZ2 = a2 - y`. For a sigmoid output that is **not** the gradient of the mean squared
+# - The XOR lecture notes' listing does not run as printed (a `learning rate` typo, no numpy
+#   import). Fixed, it reports the loss `np.mean((predictions - y) ** 2)` but its backward
+#   starts from `dZ2 = a2 - y`: for a sigmoid output that is **not** the gradient of the mean squared
 #   error (which is $\frac{2}{m}(a_2 - y)\,a_2(1 - a_2)$); it is exactly the gradient of the mean
-#   **binary cross-entropy**. Its hidden layer (`sigmoid_derivative(self.a1)`) is right. So the code
-#   descends a different loss than the one it prints — it still learns XOR.
-# - `000_8495f74e1b111f69.txt`'s XOR code has no sigmoid on the output, so `y - output` *is* the
-#   right (negative) gradient of $\frac12\sum(y - o)^2$; but `y` has shape (4,) against an output of
-#   shape (4, 1), so `y - output` broadcasts to a 4×4 matrix and the next `dot` fails. With the shape
-#   fixed, its update is the exact gradient step with learning rate 1 on the summed loss, and that
-#   step is too large: the weights diverge.
-# - Its 2-[20, 50, 25]-2 example computes the deltas correctly but updates `weights[i]` with
-#   `layer_outputs[i - 1]` and `deltas[i]` — one layer off (for `i = 0` it uses the network's output
-#   and `deltas[0] = None`), so it fails on the first sample; `learning_rate` is never used.
+#   **binary cross-entropy**, for the weights and the biases. So the code descends a different loss
+#   than the one it prints — and it does learn XOR.
+# - The algorithm notes' "hands on" listing has no sigmoid on the output, so `y - output` *is* the
+#   right (negative) gradient of $\frac12\sum(y - o)^2$; but `y` has shape (4,) against an output
+#   of shape (4, 1), so `y - output` broadcasts to a 4×4 matrix and the next `dot` fails. With the
+#   shape fixed, its update is the exact gradient step with learning rate 1 on the summed loss, and
+#   that step is too large: the weights diverge.
+# - Its "example 2" computes the deltas correctly but pairs `weights[i]` with the delta of the
+#   layer below: it fails on its first update, never uses its `learning_rate`, and even with the
+#   indices fixed its all-positive weights saturate every sigmoid, so the network gives the same
+#   output for all four inputs and cannot learn XOR.
 
 # %%
+import contextlib
+import io
 import math
+import random
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from micrograd import Value, gradcheck, no_grad
-from nn import MLP, binary_cross_entropy, data, mse, mse_mean
+from nn import (MLP, SGD, binary_cross_entropy, data, evaluate, fit, mse, mse_mean,
+                predict)
 
 # %matplotlib inline
 
@@ -57,9 +67,9 @@ print(X, y)
 # %% [markdown]
 # ## The 2-4-1 network in the engine
 #
-# Sigmoid hidden and output layers, $L = \frac12\sum_{n}(o_n - y_n)^2$ over the four points, full-batch
-# gradient descent $w \leftarrow w - \alpha\,\partial L/\partial w$ with $\alpha = 0.5$ as in
-# `002_909b28b3d0b2318a.txt`. Initial weights: uniform in $(-1, 1)$ from a seed.
+# Sigmoid hidden and output layers, $L = \frac12\sum_{n}(o_n - y_n)^2$ over the four points,
+# full-batch gradient descent $w \leftarrow w - \alpha\,\partial L/\partial w$ with $\alpha = 0.5$
+# (the XOR lecture notes' learning rate). Initial weights: uniform in $(-1, 1)$ from a seed.
 
 # %%
 model = MLP(2, [4, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
@@ -97,20 +107,122 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## `002_909b28b3d0b2318a.txt`: which loss does its backward descend?
+# That run started from one seed. The same training from five other starts, with `nn.fit` (which
+# replays the same graph; $\alpha = 2$ on the *mean* loss is $\alpha = 0.5$ on the sum of four),
+# ends just as well every time — the thresholds above are not luck:
+
+# %%
+for seed in range(1, 6):
+    m = MLP(2, [4, 1], activation="sigmoid", output_activation="sigmoid", seed=seed)
+    fit(m, X, y, loss=mse, epochs=4000, optimizer=SGD(m.parameters(), lr=2.0), progress=False)
+    outs = [o[0] for o in predict(m, X)]
+    summed = sum(0.5 * (o - t) ** 2 for o, t in zip(outs, y))
+    print(f"seed {seed}: loss {summed:.5f}, predictions {np.round(outs, 3)}")
+    assert summed < 0.01 and all(abs(o - t) < 0.1 for o, t in zip(outs, y))
+
+# %% [markdown]
+# ## The whole algorithm, with held-out data
 #
-# The class below is the document's code with one change: the weights are drawn from a seeded
-# generator (`rng.standard_normal` for `np.random.randn`) so the notebook is reproducible.
+# **The algorithm notes** train in seven steps: (1) initialise the weights and biases randomly;
+# (2) forward pass, layer by layer: weighted sum, then activation; (3) compute the loss against the
+# targets; (4) backward pass: the gradient of the loss for every weight and bias by the chain rule,
+# then a gradient-descent update; (5) repeat for a number of epochs or until the loss settles;
+# (6) **evaluate the model on a separate validation or test set**, "to assess its generalization
+# ability"; (7) use it to predict on new data.
+#
+# Four XOR points leave nothing to hold out, so we draw a noisy XOR: 160 points scattered around the
+# four corners (Gaussian noise, standard deviation 0.15), each labelled with its corner's XOR. A
+# quarter of them (40) are held out: training never sees them. Steps 1–5 are `fit` on the other
+# 120; step 6 is `evaluate` on the 40; step 7 asks the trained network about the four exact
+# corners, which are in neither set.
+
+# %%
+def noisy_xor(n, noise, seed):
+    rng = random.Random(seed)
+    points, labels = [], []
+    for _ in range(n):
+        a, b = rng.randint(0, 1), rng.randint(0, 1)
+        points.append([a + rng.gauss(0, noise), b + rng.gauss(0, noise)])
+        labels.append(float(a != b))
+    return points, labels
+
+def train_and_hold_out(seed):
+    points, labels = noisy_xor(160, 0.15, seed)
+    X_train, X_test, y_train, y_test = data.train_test_split(points, labels, 0.25, seed=seed)
+    net = MLP(2, [4, 1], activation="sigmoid", output_activation="sigmoid", seed=seed)  # step 1
+    fit(net, X_train, y_train, loss=mse, epochs=1000,                                  # steps 2-5
+        optimizer=SGD(net.parameters(), lr=5.0), progress=False)
+    return (len(X_train), len(X_test), evaluate(net, X_train, y_train, loss=mse),
+            evaluate(net, X_test, y_test, loss=mse), net)                               # step 6
+
+n_train, n_test, (train_loss, train_acc), (test_loss, test_acc), net = train_and_hold_out(0)
+print(f"{n_train} training points: loss {train_loss:.4f}, accuracy {train_acc:.1%}")
+print(f"{n_test} held-out points: loss {test_loss:.4f}, accuracy {test_acc:.1%}")
+assert (n_train, n_test) == (120, 40)
+assert test_acc >= 0.85
+
+corners = predict(net, X)                                                               # step 7
+print("the four exact corners:", [round(o[0], 3) for o in corners], "targets", y)
+assert all(abs(o[0] - t) < 0.5 for o, t in zip(corners, y))
+
+# %% [markdown]
+# A held-out accuracy is a measurement on 40 points, and each split and start gives another one;
+# on two more seeds it stays well above chance (50%):
+
+# %%
+for seed in (1, 2):
+    *_, (_, train_acc), (_, test_acc), _ = train_and_hold_out(seed)
+    print(f"seed {seed}: training accuracy {train_acc:.1%}, held-out accuracy {test_acc:.1%}")
+    assert test_acc >= 0.85
+
+# %% [markdown]
+# ## The XOR lecture notes: which loss does its backward descend?
+#
+# **What the listing does.** A class `NeuralNetwork(input_size, hidden_size, output_size)` with
+# weights `W1` (4×2) and `W2` (1×4) drawn by `np.random.randn` and zero biases `b1`, `b2`; samples
+# are the *columns* of `X` (2×4). `forward`: `z1 = W1 @ X + b1`, `a1 = sigmoid(z1)`,
+# `z2 = W2 @ a1 + b2`, `a2 = sigmoid(z2)`. `backward`, with $m = 4$ samples: `dZ2 = a2 - y`,
+# `dW2 = dZ2 @ a1.T / m`, `db2 = sum(dZ2) / m`, `dZ1 = W2.T @ dZ2 * a1 * (1 - a1)`,
+# `dW1 = dZ1 @ X.T / m`, `db1 = sum(dZ1) / m`, then each parameter minus `learning_rate` times its
+# d-value. `train` prints the loss `np.mean((predictions - y) ** 2)` every 100 epochs; the example
+# trains 10,000 epochs with learning rate 0.5 and prints the predictions. (Under "Output:" the text
+# shows nothing, so there is no printed result to compare with: we check what the code does.)
+#
+# **As printed it does not run.** The changes we make, and nothing else:
+#
+# | printed | run here | why |
+# |---|---|---|
+# | (no import) | `import numpy as np` (first cell) | every `np.` would be a `NameError` |
+# | `self.b2 -= learning rate * db2` | `self.b2 -= learning_rate * db2` | two names side by side: a `SyntaxError` |
+# | the class body flush left, the methods' bodies at 5 spaces | indented as Python requires | lost in the text's layout |
+#
+# (and `np.random.seed(...)` before building a network, so the notebook is reproducible.) The two
+# errors, shown on the printed lines:
+
+# %%
+printed_line = "self.b2 -= learning rate * db2"
+try:
+    compile(printed_line, "the listing", "exec")
+    raise AssertionError("expected a SyntaxError")
+except SyntaxError as err:
+    print(f"{printed_line!r}: SyntaxError: {err.msg}")
+
+try:
+    exec("W1 = np.random.randn(4, 2)", {})          # a namespace without the import
+    raise AssertionError("expected a NameError")
+except NameError as err:
+    print(f"without the import: NameError: {err}")
 
 # %%
 class NeuralNetwork:
-    def __init__(self, input_size, hidden_size, output_size, rng):
+    def __init__(self, input_size, hidden_size, output_size):
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.output_size = output_size
-        self.W1 = rng.standard_normal((hidden_size, input_size))
+        # Initialize weights and biases for the hidden layer and output layer
+        self.W1 = np.random.randn(hidden_size, input_size)
         self.b1 = np.zeros((hidden_size, 1))
-        self.W2 = rng.standard_normal((output_size, hidden_size))
+        self.W2 = np.random.randn(output_size, hidden_size)
         self.b2 = np.zeros((output_size, 1))
 
     def sigmoid(self, x):
@@ -120,6 +232,7 @@ class NeuralNetwork:
         return x * (1 - x)
 
     def forward(self, X):
+        # Forward pass
         self.z1 = np.dot(self.W1, X) + self.b1
         self.a1 = self.sigmoid(self.z1)
         self.z2 = np.dot(self.W2, self.a1) + self.b2
@@ -128,21 +241,26 @@ class NeuralNetwork:
 
     def backward(self, X, y, learning_rate):
         m = X.shape[1]
+        # Compute the gradients
         dZ2 = self.a2 - y
         dW2 = (1 / m) * np.dot(dZ2, self.a1.T)
         db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)
         dZ1 = np.dot(self.W2.T, dZ2) * self.sigmoid_derivative(self.a1)
         dW1 = (1 / m) * np.dot(dZ1, X.T)
         db1 = (1/m) * np.sum(dZ1, axis=1, keepdims=True)
+        # Update weights and biases using gradients and learning rate
         self.W2 -= learning_rate * dW2
-        self.b2 -= learning_rate * db2
+        self.b2 -= learning_rate * db2          # printed: learning rate (a SyntaxError)
         self.W1 -= learning_rate * dW1
         self.b1 -= learning_rate * db1
 
     def train(self, X, y, epochs, learning_rate):
         for epoch in range(epochs):
+            # Forward pass
             predictions = self.forward(X)
+            # Compute the mean squared error loss
             loss = np.mean((predictions - y) ** 2)
+            # Backward pass to update weights and biases
             self.backward(X, y, learning_rate)
             if epoch % 100 == 0:
                 print(f"Epoch {epoch}, Loss: {loss:.4f}")
@@ -152,14 +270,15 @@ class NeuralNetwork:
 
 Xd = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]).T
 yd = np.array([[0, 1, 1, 0]])
-net = NeuralNetwork(2, 4, 1, np.random.default_rng(0))
+np.random.seed(0)
+net = NeuralNetwork(2, 4, 1)
 
 # %% [markdown]
 # Copy its initial weights into an engine `MLP` (neuron $k$ of a layer holds row $k$ of `W`), and
-# compute, with the engine, the gradient of the loss the document prints (`np.mean` of squares,
-# `mse_mean` over the batch) and of the mean binary cross-entropy. Then take the document's
-# `dW2, db2, dW1, db1` — its `backward` with `learning_rate = 1` changes each weight by exactly
-# minus its gradient.
+# compute, with the engine, the gradient of the loss the listing prints (`np.mean` of squares,
+# `mse_mean` over the batch) and of the mean binary cross-entropy. Then take the listing's
+# `dW2, db2, dW1, db1`: its `backward` with `learning_rate = 1` changes each parameter by exactly
+# minus its d-value.
 
 # %%
 def copy_into_mlp(net):
@@ -172,46 +291,59 @@ def copy_into_mlp(net):
     return model
 
 def engine_grads(model, loss_of):
+    """(mean loss, dW1, db1, dW2, db2) from the engine, in the listing's shapes."""
     model.zero_grad()
     outs = [model(x)[0] for x in X]
     total = sum(loss_of(o, t) for o, t in zip(outs, y)) * (1 / len(X))
     total.backward()
-    W2 = np.array([[w.grad for w in model.layers[1].neurons[0].w]])
-    W1 = np.array([[w.grad for w in n.w] for n in model.layers[0].neurons])
-    return total.data, W1, W2
+    hidden, out = model.layers
+    return (total.data,
+            np.array([[w.grad for w in n.w] for n in hidden.neurons]),
+            np.array([[n.b.grad] for n in hidden.neurons]),
+            np.array([[w.grad for w in out.neurons[0].w]]),
+            np.array([[out.neurons[0].b.grad]]))
 
-def document_step(net):
-    """dW1, dW2 as the document's backward computes them (the change is -1 x these)."""
+def listing_step(net):
+    """dW1, db1, dW2, db2 as the listing's backward computes them (the change is -1 x these)."""
     before = net.W1.copy(), net.b1.copy(), net.W2.copy(), net.b2.copy()
     net.forward(Xd)
     net.backward(Xd, yd, 1.0)
-    dW1, dW2 = before[0] - net.W1, before[2] - net.W2
+    after = net.W1, net.b1, net.W2, net.b2
     net.W1, net.b1, net.W2, net.b2 = before     # undo: the network keeps its initial weights
-    return dW1, dW2
+    return [b - a for b, a in zip(before, after)]
 
 model = copy_into_mlp(net)
-mse_value, mse_W1, mse_W2 = engine_grads(model, lambda o, t: mse_mean([o], [t]))
-bce_value, bce_W1, bce_W2 = engine_grads(model, binary_cross_entropy)
-doc_W1, doc_W2 = document_step(net)
+mse_value, *mse_grads = engine_grads(model, lambda o, t: mse_mean([o], [t]))
+bce_value, *bce_grads = engine_grads(model, binary_cross_entropy)
+listing = listing_step(net)
 
-# the engine's forward pass is the document's
+# the engine's forward pass is the listing's
 assert math.isclose(mse_value, float(np.mean((net.forward(Xd) - yd) ** 2)), rel_tol=1e-12)
 np.set_printoptions(precision=5, suppress=True)
-print("dL/dW2, document's update:      ", doc_W2)
-print("dL/dW2, engine, mean BCE:       ", bce_W2)
-print("dL/dW2, engine, mean (o - y)^2: ", mse_W2)
-print("difference document - MSE gradient:", doc_W2 - mse_W2)
-assert np.allclose(doc_W2, bce_W2, rtol=1e-10, atol=1e-14)
-assert np.allclose(doc_W1, bce_W1, rtol=1e-10, atol=1e-14)
-assert not np.allclose(doc_W2, mse_W2, rtol=0.05)
+print("dL/dW2, listing's update:       ", listing[2])
+print("dL/dW2, engine, mean BCE:       ", bce_grads[2])
+print("dL/dW2, engine, mean (o - y)^2: ", mse_grads[2])
+print("difference listing - MSE gradient:", listing[2] - mse_grads[2])
+for name, ours, bce, mse_g in zip(("dW1", "db1", "dW2", "db2"), listing, bce_grads, mse_grads):
+    assert np.allclose(ours, bce, rtol=1e-10, atol=1e-14), name
+    assert not np.allclose(ours, mse_g, rtol=0.05), name
+print("db1:", listing[1].ravel(), "= engine's BCE gradient", bce_grads[1].ravel())
+print("db2:", listing[3].ravel(), "= engine's BCE gradient", bce_grads[3].ravel(),
+      "(MSE gradient:", mse_grads[3].ravel(), ")")
 
 # %% [markdown]
-# Per sample, the document's $dZ_2 = a_2 - y$ and the MSE gradient $2(a_2 - y)\,a_2(1 - a_2)$ differ
+# Per sample, the listing's $dZ_2 = a_2 - y$ and the MSE gradient $2(a_2 - y)\,a_2(1 - a_2)$ differ
 # by the factor $2a_2(1 - a_2) \le \frac12$ — the sigmoid's derivative, which cross-entropy cancels.
-# `gradcheck` confirms the engine's BCE gradient against finite differences:
+# The hidden layer is right: `sigmoid_derivative(self.a1)` $= a_1(1 - a_1)$ is $\sigma'(z_1)$, the
+# sigmoid's derivative written with its output. `gradcheck` confirms the engine's BCE gradient
+# against finite differences, and the listing's `dW2` and `db2` with it:
 
 # %%
-def doc_loss_bce(*w):
+net.forward(Xd)
+assert np.allclose(net.sigmoid_derivative(net.a1), np.exp(-net.z1) / (1 + np.exp(-net.z1)) ** 2,
+                   rtol=1e-12)
+
+def listing_loss_bce(*w):
     total = 0
     for x, t in zip(X, y):
         h = [(w[k * 3 + 2] + w[k * 3] * x[0] + w[k * 3 + 1] * x[1]).sigmoid() for k in range(4)]
@@ -220,30 +352,43 @@ def doc_loss_bce(*w):
     return total * 0.25
 
 leaves = [Value(p.data, label=name) for name, p in model.named_parameters()]
-report = gradcheck(doc_loss_bce, leaves)
+report = gradcheck(listing_loss_bce, leaves)
 assert report
-w2_rows = [r for r in report.rows if r.name.startswith("layers.1") and ".w." in r.name]
-assert np.allclose([r.autodiff for r in w2_rows], doc_W2[0], rtol=1e-10)
+out_rows = [r for r in report.rows if r.name.startswith("layers.1")]
+assert np.allclose([r.numeric for r in out_rows[:4]], listing[2][0], rtol=1e-5)
+assert math.isclose(out_rows[4].numeric, listing[3][0, 0], rel_tol=1e-5)
 print(report)
 
 # %% [markdown]
-# Trained as printed (10,000 epochs, learning rate 0.5; the document prints every 100th loss, we
-# print only the last), it does learn XOR — it is gradient descent, on cross-entropy:
+# Trained as printed (10,000 epochs, learning rate 0.5; the listing prints every 100th loss, we
+# print only the last), it does learn XOR — it is gradient descent, on cross-entropy — and it does
+# from other starts too:
 
 # %%
-net = NeuralNetwork(2, 4, 1, np.random.default_rng(0))
-import contextlib, io
-with contextlib.redirect_stdout(io.StringIO()) as printed:
-    net.train(Xd, yd, 10000, 0.5)
-print(printed.getvalue().splitlines()[-1])
-doc_predictions = net.predict(Xd)[0]
-print("Predictions:", doc_predictions)
-assert np.all(np.abs(doc_predictions - yd[0]) < 0.1)
+for seed in range(5):
+    np.random.seed(seed)
+    net = NeuralNetwork(2, 4, 1)
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        net.train(Xd, yd, 10000, 0.5)
+    listing_predictions = net.predict(Xd)[0]
+    print(f"seed {seed}: {printed.getvalue().splitlines()[-1]}; Predictions:", listing_predictions)
+    assert np.all(np.abs(listing_predictions - yd[0]) < 0.1)
 
 # %% [markdown]
-# ## `000_8495f74e1b111f69.txt`, "HANDS ON": the XOR code as printed
+# ## The algorithm notes' "hands on" listing
 #
-# Copied unchanged, except for seeding NumPy's generator.
+# **What the text says:** it will show "a single-layer neural network for a simple regression
+# problem", "with one neuron and one input feature". **What the listing does:** a network with 2
+# inputs, 4 sigmoid hidden units and one *linear* output (no sigmoid on it), weights from
+# `np.random.rand` (uniform in $[0, 1)$), zero biases; `backward` sets `output_delta = y - output`,
+# passes it back through `weights_hidden_output` and the sigmoid's derivative, and *adds*
+# `hidden_output.T @ output_delta` and `x.T @ hidden_delta` to the weights (and the deltas' sums to
+# the biases) — no learning rate. It trains 10,000 epochs on the four XOR points; the text closes
+# "it trains the network using the XOR dataset".
+#
+# Run with two layout repairs and nothing else: the code is indented as Python requires, and the
+# two bias updates, printed after the listing's block, go back to the end of `backward`, where
+# their names (`self.output_delta`, `self.hidden_delta`) live. Seeded.
 
 # %%
 def sigmoid(x):
@@ -252,7 +397,7 @@ def sigmoid(x):
 def sigmoid_derivative(x):
     return x * (1 - x)
 
-class NeuralNetwork000:
+class HandsOnNetwork:
     def __init__(self, input_size, hidden_size, output_size):
         self.weights_input_hidden = np.random.rand(input_size, hidden_size)
         self.bias_hidden = np.zeros((1, hidden_size))
@@ -283,11 +428,14 @@ class NeuralNetwork000:
 X0 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 y0 = np.array([0, 1, 1, 0])
 np.random.seed(0)
-nn000 = NeuralNetwork000(2, 4, 1)
-print("output shape", nn000.forward(X0).shape, "- y shape", y0.shape,
-      "- y - output shape", (y0 - nn000.forward(X0)).shape)
+hands_on = HandsOnNetwork(2, 4, 1)
+shapes = [hands_on.weights_input_hidden.shape, hands_on.weights_hidden_output.shape]
+print("weights:", shapes, "- not one neuron with one input")
+assert shapes == [(2, 4), (4, 1)]
+print("output shape", hands_on.forward(X0).shape, "- y shape", y0.shape,
+      "- y - output shape", (y0 - hands_on.forward(X0)).shape)
 try:
-    nn000.train(X0, y0, 10000)
+    hands_on.train(X0, y0, 10000)
     raise AssertionError("expected the shapes to fail")
 except ValueError as err:
     print("train fails:", err)
@@ -300,8 +448,8 @@ except ValueError as err:
 
 # %%
 np.random.seed(0)
-nn000 = NeuralNetwork000(2, 4, 1)
-W_ih, W_ho = nn000.weights_input_hidden.copy(), nn000.weights_hidden_output.copy()
+hands_on = HandsOnNetwork(2, 4, 1)
+W_ih, W_ho = hands_on.weights_input_hidden.copy(), hands_on.weights_hidden_output.copy()
 
 lin = MLP(2, [4, 1], activation="sigmoid", output_activation="linear")
 for k, neuron in enumerate(lin.layers[0].neurons):
@@ -311,31 +459,33 @@ for j, w in enumerate(lin.layers[1].neurons[0].w):
 L = sum(mse(lin(x), t) for x, t in zip(X, y))
 L.backward()
 
-nn000.backward(X0, y0.reshape(-1, 1), nn000.forward(X0))
-doc_change_ho = nn000.weights_hidden_output - W_ho
-doc_change_ih = nn000.weights_input_hidden - W_ih
+hands_on.backward(X0, y0.reshape(-1, 1), hands_on.forward(X0))
+change_ho = hands_on.weights_hidden_output - W_ho
+change_ih = hands_on.weights_input_hidden - W_ih
 eng_ho = np.array([[w.grad] for w in lin.layers[1].neurons[0].w])
 eng_ih = np.array([[n.w[j].grad for n in lin.layers[0].neurons] for j in range(2)])
-print("document's change of weights_hidden_output:", doc_change_ho.ravel())
-print("engine's -dL/dw:                           ", -eng_ho.ravel())
-assert np.allclose(doc_change_ho, -eng_ho, rtol=1e-10, atol=1e-14)
-assert np.allclose(doc_change_ih, -eng_ih, rtol=1e-10, atol=1e-14)
+print("listing's change of weights_hidden_output:", change_ho.ravel())
+print("engine's -dL/dw:                          ", -eng_ho.ravel())
+assert np.allclose(change_ho, -eng_ho, rtol=1e-10, atol=1e-14)
+assert np.allclose(change_ih, -eng_ih, rtol=1e-10, atol=1e-14)
 
 # %% [markdown]
 # But with no learning rate the step is $\alpha = 1$ on a loss summed over the batch, too large for
-# these weights: training as written (shapes fixed) diverges. The same code with $\alpha = 0.1$
-# (`+= 0.1 * ...`) learns XOR, and so does the engine with $\alpha = 0.1$ from the same start.
+# these weights: training as written (shapes fixed) diverges, from every start we try. The same
+# code with $\alpha = 0.1$ (`+= 0.1 * ...`) learns XOR, and so does the engine with $\alpha = 0.1$ from
+# the same start.
 
 # %%
-np.random.seed(0)
-nn000 = NeuralNetwork000(2, 4, 1)
-with np.errstate(over="ignore", invalid="ignore"):
-    nn000.train(X0, y0.reshape(-1, 1), 10000)
-    diverged = nn000.forward(X0).ravel()
-print("as written (learning rate 1):", diverged)
-assert not np.all(np.isfinite(diverged)) or np.any(np.abs(diverged - y0) > 0.5)
+for seed in range(5):
+    np.random.seed(seed)
+    hands_on = HandsOnNetwork(2, 4, 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        hands_on.train(X0, y0.reshape(-1, 1), 10000)
+        diverged = hands_on.forward(X0).ravel()
+    print(f"seed {seed}, as written (learning rate 1):", diverged)
+    assert not np.all(np.isfinite(diverged)) or np.any(np.abs(diverged - y0) > 0.5)
 
-for p in lin.parameters():                     # back to the same start, biases 0
+for p in lin.parameters():                     # back to the seed-0 start, biases 0
     p.grad = 0.0
 for k, neuron in enumerate(lin.layers[0].neurons):
     neuron.w[0].data, neuron.w[1].data, neuron.b.data = W_ih[0, k], W_ih[1, k], 0.0
@@ -354,19 +504,32 @@ print("engine, alpha 0.1, 3000 epochs:", np.round(lin_predictions, 3), f"loss {L
 assert all(abs(p - t) < 0.1 for p, t in zip(lin_predictions, y))
 
 # %% [markdown]
-# ## `000_8495f74e1b111f69.txt`, "EXAMPLE 2": 2-[20, 50, 25]-2
+# ## The algorithm notes' "example 2": 2-[20, 50, 25]-2
 #
-# The class as printed (seeded). `forward` stores the four layer outputs (hidden 20, 50, 25 and the
-# output 2 — not the input). `backward` computes `deltas[4]` (output) down to `deltas[1]` (first
-# hidden layer) correctly, then updates `weights[i]` with `layer_outputs[i - 1]` and `deltas[i]`.
+# **What the text says:** "a four-layer fully connected neural network ... for binary
+# classification using backpropagation", with two inputs, hidden layers of 20, 50 and 25 nodes and
+# two outputs; trained with `learning_rate = 0.1` for 10,000 epochs on XOR with one-hot labels
+# (`[0, 1]` for 0, `[1, 0]` for 1), one sample at a time, then it prints its predictions.
+#
+# **What the listing does.** `weights[0..3]` are 2×20, 20×50, 50×25, 25×2 from `np.random.rand`,
+# biases zero. `forward(x)` stores the four layer outputs, `layer_outputs[0..3]` (20, 50, 25 and the
+# network's output 2 — not the input). `backward` sets `deltas[4] = (y - output)·output·(1 - output)`
+# and, for `i = 3, 2, 1`, `deltas[i] = (deltas[i + 1] @ weights[i].T)·h(1 - h)` with
+# `h = layer_outputs[i - 1]`: so `deltas[i]` is the delta of `layer_outputs[i - 1]`, the output of
+# `weights[i - 1]` — correct. Then, for `i = 0..3`:
+# `weights[i] += layer_outputs[i - 1].T @ deltas[i]` and `biases[i] += sum(deltas[i])`.
+#
+# Run with layout repairs only (the text prints the methods and the last two lines of `__init__`
+# outside the class; we indent them), seeded, and keeping the deltas on the object so we can
+# compare them.
 
 # %%
-class NeuralNetworkDeep:
+class DeepNetwork:
     def __init__(self, input_size, hidden_sizes, output_size):
         self.input_size = input_size
         self.hidden_sizes = hidden_sizes
         self.output_size = output_size
-        self.num_layers = len(hidden_sizes) + 2
+        self.num_layers = len(hidden_sizes) + 2 # Including input and output layers
         self.weights = [np.random.rand(input_size, hidden_sizes[0])]
         self.biases = [np.zeros((1, hidden_sizes[0]))]
         for i in range(len(hidden_sizes) - 1):
@@ -407,18 +570,50 @@ class NeuralNetworkDeep:
                 output = self.forward(x)
                 self.backward(x, target, output)
 
+    def predict(self, x):
+        return self.forward(x)
+
 Y2 = np.array([[0, 1], [1, 0], [1, 0], [0, 1]])
 np.random.seed(0)
-deep = NeuralNetworkDeep(2, [20, 50, 25], 2)
+deep = DeepNetwork(2, [20, 50, 25], 2)
 start_weights = [W.copy() for W in deep.weights]
+assert [W.shape for W in deep.weights] == [(2, 20), (20, 50), (50, 25), (25, 2)]
 try:
     deep.train(X0, Y2, 10000, 0.1)
     raise AssertionError("expected the update to fail")
 except TypeError as err:
     print("train fails on the first sample:", err)
-print("shapes of layer_outputs:", [o.shape for o in deep.layer_outputs])
-print("weights[0] would be updated with layer_outputs[-1] (the output, shape (1, 2))"
-      " and deltas[0] =", deep.deltas[0])
+assert all(np.array_equal(W, W0) for W, W0 in zip(deep.weights, start_weights))
+
+# %% [markdown]
+# **The index error, precisely.** `weights[i]` maps its input — `layer_outputs[i - 1]` for
+# `i ≥ 1`, the sample `x` for `i = 0` — to `layer_outputs[i]`, whose delta is `deltas[i + 1]`. So:
+#
+# - for `i ≥ 1` the input `layer_outputs[i - 1]` is right, and only the delta index is off by one:
+#   `deltas[i]` is the delta of the layer below;
+# - at `i = 0`, `layer_outputs[-1]` wraps around (a negative index counts from the end) to the
+#   network's **output**, and `deltas[0]` is `None` (no layer has it): the product raises the
+#   `TypeError` above, on the very first sample, before any weight changes;
+# - had it got past `i = 0`, step `i = 1` would add `layer_outputs[0].T @ deltas[1]`, (20×1)(1×20)
+#   = **20×20**, to `weights[1]`, a **20×50** matrix — a broadcasting error; and so on down
+#   (50×50 onto 50×25, 25×25 onto 25×2).
+
+# %%
+outs = deep.layer_outputs
+print("layer_outputs:", [o.shape for o in outs], "- deltas:",
+      [None if d is None else d.shape for d in deep.deltas])
+assert len(outs) == 4 and outs[-1] is outs[3] and outs[-1].shape == (1, 2)   # -1: the output
+assert deep.deltas[0] is None
+for i in (1, 2, 3):
+    update = outs[i - 1].T.dot(deep.deltas[i])
+    print(f"i = {i}: layer_outputs[{i - 1}].T @ deltas[{i}] is {update.shape}, "
+          f"weights[{i}] is {deep.weights[i].shape}")
+    assert update.shape == (deep.weights[i].shape[0],) * 2 != deep.weights[i].shape
+    try:
+        deep.weights[i] += update
+        raise AssertionError("expected a broadcasting error")
+    except ValueError:
+        pass
 
 # %% [markdown]
 # The deltas are right: the engine's $\partial L/\partial z$ for each layer, with
@@ -439,10 +634,10 @@ for layer, W in zip(deep_model.layers, start_weights):
     for k, neuron in enumerate(layer.neurons):
         for j, w in enumerate(neuron.w):
             w.data = float(W[j, k])
+        neuron.b.data = 0.0
 
 x_first, y_first = X[0], [0.0, 1.0]
 
-# the engine's dL/dz per layer, read off the sigmoid nodes' operands
 def layer_outputs_of(model, x):
     outs_per_layer, h = [], x
     for layer in model.layers:
@@ -451,7 +646,7 @@ def layer_outputs_of(model, x):
     return outs_per_layer
 
 np.random.seed(0)
-check = NeuralNetworkDeep(2, [20, 50, 25], 2)
+check = DeepNetwork(2, [20, 50, 25], 2)
 out = check.forward(X0[0])
 try:
     check.backward(X0[0], Y2[0], out)
@@ -478,15 +673,81 @@ print("corrected update == w - lr * dL/dw from the engine, all", sum(W.size for 
       "weights")
 
 # %% [markdown]
-# Finite differences on a few weights of each layer. Here the document's all-positive weights
-# saturate every sigmoid (next section), so its gradients are ~1e-18 and a finite difference cannot
-# resolve them; we check on zero-centred weights (`init="normal"`) and the input (1, 1) instead.
-# (The whole net has 2,437 parameters; checking them all would take too long for a notebook.)
+# **The unused learning rate, and the training claim.** Fix only the update's indices (the
+# listing's step size stays 1) and the code runs. `train` takes `learning_rate` and never passes it
+# on: one epoch with learning rate 0.1 and one with 100 give identical weights. Trained the full
+# 10,000 epochs, the network gives the **same output for all four inputs** — so its argmax is right
+# on two of the four, chance — and the claim that it learns this binary classification fails:
+
+# %%
+class IndexFixed(DeepNetwork):
+    """The listing with only its update indices corrected: step size 1, learning_rate unused."""
+
+    def backward(self, x, y, output):
+        try:
+            super().backward(x, y, output)        # the listing's deltas, then its failing update
+        except TypeError:
+            pass                                  # (it fails before changing any weight)
+        inputs = [np.atleast_2d(x)] + self.layer_outputs[:-1]
+        for i in range(self.num_layers - 1):
+            self.weights[i] += inputs[i].T.dot(self.deltas[i + 1])
+            self.biases[i] += np.sum(self.deltas[i + 1], axis=0)
+
+after_one_epoch = []
+for learning_rate in (0.1, 100.0):
+    np.random.seed(0)
+    fixed = IndexFixed(2, [20, 50, 25], 2)
+    fixed.train(X0, Y2, 1, learning_rate)
+    after_one_epoch.append(fixed.weights)
+assert all(np.array_equal(a, b) for a, b in zip(*after_one_epoch))
+assert not all(np.array_equal(a, b) for a, b in zip(after_one_epoch[0], start_weights))
+print("one epoch with learning_rate 0.1 and with 100: identical weights")
+
+np.random.seed(0)
+fixed = IndexFixed(2, [20, 50, 25], 2)
+start = time.perf_counter()
+fixed.train(X0, Y2, 10000, 0.1)
+outputs = np.array([fixed.predict(x)[0] for x in X0])
+right = int(np.sum(outputs.argmax(axis=1) == Y2.argmax(axis=1)))
+print(f"10,000 epochs in {time.perf_counter() - start:.1f} s; outputs for the four inputs:\n{outputs}")
+print(f"largest difference between inputs: {np.ptp(outputs, axis=0).max():.1e}; right: {right} of 4")
+assert np.ptp(outputs, axis=0).max() < 1e-6 and right == 2
+
+# %% [markdown]
+# Why: `np.random.rand` draws every weight from $[0, 1)$, all positive. Sums of 20 or 50 positive
+# terms push every sigmoid of the second and third hidden layers to ≈ 1 whatever the input: already
+# before training, the four inputs give outputs equal to within rounding, from every start we try.
+# The gradients reaching the first layer are tiny (engine, input (1, 1)):
+
+# %%
+for seed in range(10):
+    np.random.seed(seed)
+    untrained = DeepNetwork(2, [20, 50, 25], 2)
+    spread = np.ptp([untrained.forward(x)[0] for x in X0], axis=0).max()
+    assert spread < 1e-9, seed
+print("untrained, seeds 0-9: the four inputs' outputs differ by less than 1e-9")
+
+x_probe, t_probe = X[3], [0.0, 1.0]
+outs = deep_model(x_probe)
+L = mse(outs, t_probe)
+deep_model.zero_grad()
+L.backward()
+print("output for (1, 1):", [round(o.data, 6) for o in outs])
+first = max(abs(w.grad) for n in deep_model.layers[0].neurons for w in n.w)
+last = max(abs(w.grad) for n in deep_model.layers[-1].neurons for w in n.w)
+print(f"largest |dL/dw|: first layer {first:.2e}, last layer {last:.2e}")
+assert all(o.data > 0.99 for o in outs)
+assert first < 1e-4 and last < 1e-2
+
+# %% [markdown]
+# Finite differences on a few weights of each layer. With the listing's saturated weights the
+# gradients are ~1e-18, which a finite difference cannot resolve; we check on zero-centred weights
+# (`init="normal"`) and the input (1, 1) instead. (The whole net has 2,437 parameters; checking them
+# all would take too long for a notebook.)
 
 # %%
 probe = MLP(2, [20, 50, 25, 2], activation="sigmoid", output_activation="sigmoid",
             init="normal", seed=1)
-x_probe, t_probe = X[3], [0.0, 1.0]
 L = mse(probe(x_probe), t_probe)
 L.backward()
 picked = [(0, 3, 1), (1, 17, 5), (2, 20, 40), (3, 1, 24)]     # (layer, neuron, weight index)
@@ -511,27 +772,8 @@ for row, (i, k, j) in zip(report.rows, picked):
     assert math.isclose(row.autodiff, probe.layers[i].neurons[k].w[j].grad, rel_tol=1e-12)
 
 # %% [markdown]
-# ### Why this network does not learn XOR quickly
-#
-# `np.random.rand` draws every weight from $[0, 1)$, all positive. Sums of 20 or 50 positive terms
-# push every sigmoid to ≈ 1: the output is ≈ (1, 1) for every input and the output deltas
-# $(y - o)\,o(1 - o)$ are ≈ 0. The gradients reaching the first layer are tiny:
-
-# %%
-outs = deep_model(x_probe)                 # input (1, 1), so no input is 0
-L = mse(outs, t_probe)
-deep_model.zero_grad()
-L.backward()
-print("output for (1, 1):", [round(o.data, 6) for o in outs])
-first = max(abs(w.grad) for n in deep_model.layers[0].neurons for w in n.w)
-last = max(abs(w.grad) for n in deep_model.layers[-1].neurons for w in n.w)
-print(f"largest |dL/dw|: first layer {first:.2e}, last layer {last:.2e}")
-assert all(o.data > 0.99 for o in outs)
-assert first < 1e-4 and last < 1e-2
-
-# %% [markdown]
-# With zero-centred weights (`init="normal"`, std $n_{in}^{-1/2}$) the units are not saturated, but a
-# four-layer sigmoid network still sits on a plateau for a long time on XOR. To keep this notebook
+# With zero-centred weights (`init="normal"`, std $n_{in}^{-1/2}$) the units are not saturated, but
+# a four-layer sigmoid network still sits on a plateau for a long time on XOR. To keep this notebook
 # fast we run only 30 epochs of per-sample gradient descent (learning rate 0.5) in the engine —
 # enough to watch the loss move, not to learn XOR (the 2-4-1 network above does that).
 
@@ -555,4 +797,4 @@ seconds = time.perf_counter() - start
 print(f"{len(deep_model.parameters())} parameters; 30 epochs in {seconds:.1f} s; "
       f"loss per epoch {epoch_loss[0]:.4f} -> {epoch_loss[-1]:.4f}")
 assert len(deep_model.parameters()) == 2 * 20 + 20 + 20 * 50 + 50 + 50 * 25 + 25 + 25 * 2 + 2
-assert epoch_loss[-1] < epoch_loss[0]
+assert epoch_loss[-1] < 0.95 * epoch_loss[0]

@@ -283,3 +283,19 @@ def test_bad_arguments_name_the_argument(kwargs):
     x = Value(1.0, "x")
     with pytest.raises((ValueError, TypeError), match=next(iter(kwargs))):
         explain(x * x, x, **kwargs)
+
+
+WRAPPED = [(op, slot) for op in __import__("micrograd").ops.OPS.values()
+           for slot, text in enumerate(op.grad_text) if re.search(r"\(\{[ab]\}\)", text)]
+
+
+@pytest.mark.parametrize("op, slot", WRAPPED, ids=lambda x: getattr(x, "name", x))
+def test_an_operand_inside_the_templates_own_parentheses_gets_no_second_pair(op, slot):
+    # sign({a}) with a = u + v reads sign(u + v), not sign((u + v))
+    u, v = Value(0.4, "u"), Value(0.3, "v")
+    operands = [u + v, Value(1.5, "w")][:op.arity]
+    if slot == 1:
+        operands = [Value(1.5, "w"), u + v]
+    out = getattr(operands[0], op.method)(*operands[1:])
+    text = str(explain(out, "u"))
+    assert "(u + v)" in text and "((u + v))" not in text, text

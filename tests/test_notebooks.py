@@ -70,3 +70,22 @@ def test_opens_with_what_it_covers_and_reads_no_shared_files(path: Path):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert "shared/" not in cell.source and "seeds/" not in cell.source, path.name
+
+
+# the four source documents, by the file names the notebooks cite them with
+DOCUMENTS = ("000_8495f74e1b111f69.txt", "001_535ec0cb8a4ef9ef.txt", "002_909b28b3d0b2318a.txt",
+             "003_d77308b932c75427.txt")
+
+
+@pytest.mark.parametrize("path", PYS, ids=lambda p: p.stem)
+def test_cites_each_document_file_once_and_opens_no_path_outside(path: Path):
+    """A document is named by a readable title; its file name appears once (where the notebook
+    says what it follows), and no code cell opens a file outside the repository."""
+    text = path.read_text(encoding="utf-8")
+    for name in DOCUMENTS:
+        assert text.count(name) <= 1, f"{path.name} names {name} {text.count(name)} times"
+    nb = jupytext.read(path)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert "../" not in cell.source and "/work/" not in cell.source, (
+                f"{path.name}: a code cell reaches outside the repository")
