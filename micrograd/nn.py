@@ -95,5 +95,21 @@ class MLP(nn.MLP):
     def new_layer(self, nin: int, nout: int, activation: str, init: str, rng) -> Layer:
         return Layer(nin, nout, nonlin=activation == "relu")
 
+    @classmethod
+    def from_torch(cls, module) -> MLP:
+        """karpathy's MLP from a torch Sequential that fits it: ReLU after every Linear but the
+        last (see nn.MLP.from_torch for what is checked). Like MLP(nin, nouts), it draws its
+        initial weights from the global `random`, then sets them from the module."""
+        model = nn.MLP.from_torch(module)
+        hidden = model.activation if len(model.layers) > 1 else "relu"
+        if hidden != "relu" or model.output_activation != "linear":
+            raise ValueError(f"micrograd.nn.MLP.from_torch: karpathy's MLP has ReLU hidden "
+                             f"layers and a linear output; this module has {hidden} hidden "
+                             f"layers and a {model.output_activation} output (use "
+                             f"nn.MLP.from_torch)")
+        ours = cls(model.nin, model.nouts)
+        ours.load_state_dict(model.state_dict())
+        return ours
+
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

@@ -112,9 +112,10 @@ class Neuron(Module):
         return {"nin": self.nin, "activation": self.activation}
 
     def to_torch(self) -> torch.nn.Sequential:
-        """`Sequential(Linear(nin, 1), activation)` in float64 with this neuron's weights
-        (`w.k` is `0.weight[0, k]`, `b` is `0.bias[0]`); its output has shape [1]. Needs
-        PyTorch (see nn.pytorch)."""
+        """`Sequential(Linear(nin, 1), activation)` (no activation module for "linear") in
+        float64 with this neuron's weights (`w.k` is `0.weight[0, k]`, `b` is `0.bias[0]`); its
+        output has shape [1]. A weight that is not a finite number is a ValueError naming it.
+        Needs PyTorch (see nn.pytorch)."""
         from .pytorch import to_torch
         return to_torch(self)
 
@@ -153,9 +154,10 @@ class Layer(Module):
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
 
     def to_torch(self) -> torch.nn.Sequential:
-        """`Sequential(Linear(nin, nout), activation)` in float64 with this layer's weights
-        (`neurons.j.w.k` is `0.weight[j, k]`, `neurons.j.b` is `0.bias[j]`). Needs PyTorch
-        (see nn.pytorch)."""
+        """`Sequential(Linear(nin, nout), activation)` (no activation module for "linear") in
+        float64 with this layer's weights (`neurons.j.w.k` is `0.weight[j, k]`, `neurons.j.b`
+        is `0.bias[j]`). A weight that is not a finite number is a ValueError naming it. Needs
+        PyTorch (see nn.pytorch)."""
         from .pytorch import to_torch
         return to_torch(self)
 
@@ -224,11 +226,14 @@ class MLP(Module):
         ReLU, Tanh, Sigmoid, Identity (or of one Linear), with its weights as floats (exact
         from float64 or float32), so `MLP.from_torch(model.to_torch())` equals `model` bit for
         bit. Anything else is a TypeError or ValueError naming the module and its position
-        (see `nn.pytorch.read_torch`). Needs PyTorch."""
-        from .pytorch import read_torch
+        (see `nn.pytorch.read_torch`); so is a module whose forward a hook or a weight
+        parametrization changes (the module is run once on a probe input to check that its
+        forward is the chain read from it). Needs PyTorch."""
+        from .pytorch import check_forward, read_torch
         config, values = read_torch(module)
         model = cls(**config, seed=0)       # seeded: the global `random` is left alone
         model.load_state_dict(dict(zip(model.state_dict(), values)))
+        check_forward(module, model)        # no hook or parametrization changes its forward
         return model
 
     def __repr__(self) -> str:

@@ -76,6 +76,11 @@ class Module:
         """{name: value} for every parameter, in order."""
         return {name: p.data for name, p in self._named_parameters()}
 
+    def finite_parameters(self, where: str = "finite_parameters") -> list[float]:
+        """Every parameter's value as a float, in order; a ValueError naming the first that is
+        not a finite number (nan, inf, a string, an int beyond the floats), `where` first."""
+        return _check_state(self, self.state_dict(), where)
+
     def load_state_dict(self, state: dict[str, float]) -> None:
         """Copy values from `state` into the parameters; checks everything before changing any.
 
@@ -92,9 +97,9 @@ class Module:
         A parameter that is not a finite number (a diverged training) is a ValueError naming
         it, and nothing is written.
         """
-        state = self.state_dict()
-        values = _check_state(self, state, f"save {os.fspath(path)}")
-        state = dict(zip(state, values))        # plain floats, whatever was assigned to .data
+        names = [name for name, _ in self._named_parameters()]
+        # plain floats, whatever was assigned to .data
+        state = dict(zip(names, self.finite_parameters(f"save {os.fspath(path)}")))
         doc = {
             "format": FORMAT,
             "version": FORMAT_VERSION,

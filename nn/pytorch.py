@@ -39,6 +39,10 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
+from micrograd import no_grad
+
+from .module import Module
+
 if TYPE_CHECKING:
     import torch
 
@@ -60,7 +64,9 @@ def _torch(where: str):
     """The torch module, or the ImportError that names the extra."""
     try:
         import torch
-    except ImportError:
+    except ImportError as e:
+        if e.name != "torch":       # torch is there but broken: its own error says how
+            raise
         raise ImportError(f"{where}: needs PyTorch; install it with {EXTRA}") from None
     return torch
 
@@ -91,6 +97,9 @@ def parameter_map(model) -> list[tuple[str, str, tuple[int, ...]]]:
     `("layers.0.neurons.3.w.1", "0.weight", (3, 1))` says that weight is
     `dict(model.to_torch().named_parameters())["0.weight"][3, 1]`. Needs no torch.
     """
+    if not isinstance(model, Module):
+        raise TypeError(f"parameter_map: expected nn's Neuron, Layer or MLP, got "
+                        f"{type(model).__name__}")
     layers = _layers(model)
     places = []
     for at, (neurons, _) in zip(_linear_positions([a for _, a in layers]), layers):
@@ -108,16 +117,21 @@ def to_torch(model) -> torch.nn.Sequential:
     """A Neuron, Layer or MLP as a float64 `torch.nn.Sequential` of Linear and activation
     modules with the same weights (the mapping is in this module's docstring)."""
     torch = _torch("to_torch")
+    # every value a finite float, checked as save() checks it, in parameter order: per
+    # neuron its weights, then its bias
+    values = iter(model.finite_parameters("to_torch"))
     modules = []
     for neurons, activation in _layers(model):
-        weight = [[w.data for w in n.w] for n in neurons]       # row j: neuron j's weights
-        bias = [n.b.data for n in neurons]
-        # skip_init: no random initialisation to overwrite (it would advance torch's generator)
+        rows = [[next(values) for _ in range(len(n.w) + 1)] for n in neurons]
+        weight = [row[:-1] for row in rows]                     # row j: neuron j's weights
+        bias = [row[-1] for row in rows]
+        # skip_init: no random initialisation to overwrite (it would advance torch's
+        # generator); on the CPU whatever torch's default device is
         linear = torch.nn.utils.skip_init(torch.nn.Linear, len(weight[0]), len(weight),
-                                          dtype=torch.float64)
+                                          dtype=torch.float64, device="cpu")
         with torch.no_grad():
-            linear.weight.copy_(torch.tensor(weight, dtype=torch.float64))
-            linear.bias.copy_(torch.tensor(bias, dtype=torch.float64))
+            linear.weight.copy_(torch.tensor(weight, dtype=torch.float64, device="cpu"))
+            linear.bias.copy_(torch.tensor(bias, dtype=torch.float64, device="cpu"))
         modules.append(linear)
         if TORCH_MODULES[activation] is not None:
             modules.append(getattr(torch.nn, TORCH_MODULES[activation])())
@@ -131,6 +145,8 @@ ALLOWED = "Linear layers, each followed by at most one of ReLU, Tanh, Sigmoid, I
 
 def _describe(module) -> str:
     """A one-line name for a module: Linear(in_features=2, ...), Sequential(...)."""
+    if not hasattr(module, "children"):         # not a module at all (None, a function)
+        return f"{module!r:.60}"
     if next(module.children(), None) is not None:
         return f"{type(module).__name__}(...)"
     return f"{type(module).__name__}({module.extra_repr()})"
@@ -150,6 +166,9 @@ def _read_linear(torch, linear, i: int, before: tuple[int, int] | None
             raise TypeError(f"{where}: its {name} has dtype {t.dtype}, not a floating-point one")
         if t.is_meta:
             raise ValueError(f"{where}: its {name} is on the meta device: it holds no numbers")
+        if t.layout != torch.strided:
+            raise ValueError(f"{where}: its {name} is stored as {t.layout}; only dense "
+                             f"(strided) tensors are read")
         if t.dim() != dims:
             raise ValueError(f"{where}: its {name} has shape {list(t.shape)}, not {dims}-D")
     nout, n_in = linear.weight.shape
@@ -226,6 +245,13 @@ def read_torch(module: Any) -> tuple[dict[str, Any], list[float]]:
                                  f"position {seen[id(m)]} again: its weights are shared (tied), "
                                  f"and each layer of nn.MLP has its own")
             seen[id(m)] = i
+            for name in ("weight", "bias"):     # two Linears holding one Parameter: tied too
+                t = getattr(m, name)
+                if t is not None and id(t) in seen:
+                    raise ValueError(f"{WHERE}: {_describe(m)} at position {i} shares its "
+                                     f"{name} with the module at position {seen[id(t)]} (tied "
+                                     f"weights), and each layer of nn.MLP has its own")
+                seen[id(t)] = i
             before = None if last is None else (len(last.bias), last.position)
             weight, bias = _read_linear(torch, m, i, before)
             layers.append(_ReadLayer(i, weight, bias))
@@ -256,3 +282,37 @@ def read_torch(module: Any) -> tuple[dict[str, Any], list[float]]:
               "activation": hidden[0] if hidden else "relu", "output_activation": acts[-1]}
     values = [x for r in layers for row, b in zip(r.weight, r.bias) for x in (*row, b)]
     return config, values
+
+
+def check_forward(module: Any, model) -> None:
+    """Refuse `module` if its forward is not the Linear / activation chain read from it into
+    `model`: a forward hook, or a parametrization that recomputes a weight (weight_norm), changes
+    what the module computes without changing its list of modules. Both are run on one probe
+    input and must agree to the rounding of the module's dtype (the bound grows with the sums
+    of |w x|, so a sum that cancels is not mistaken for a difference)."""
+    torch = _torch(WHERE)
+    linears = [m for m in (module if isinstance(module, torch.nn.Sequential) else [module])
+               if isinstance(m, torch.nn.Linear)]
+    dtype = linears[0].weight.dtype
+    probe = [math.sin(1.0 + k) for k in range(model.nin)]      # fixed, of mixed signs
+    try:
+        with torch.no_grad():
+            theirs = module(torch.tensor(probe, dtype=dtype)).double().reshape(-1).tolist()
+    except Exception as e:                  # whatever a hook of the user's may raise
+        raise ValueError(f"{WHERE}: running {_describe(module)} on a probe input failed "
+                         f"({type(e).__name__}: {e})") from None
+    with no_grad():
+        ours = [v.data for v in model(probe)]
+    # |sum of w x| <= sum of |w||x|: each layer's bound from the previous one's
+    scale, terms = [abs(x) for x in probe], 0
+    for layer in model.layers:
+        scale = [sum(abs(w.data) * s for w, s in zip(n.w, scale)) + abs(n.b.data)
+                 for n in layer.neurons]
+        terms += layer.nin + 1
+    eps = torch.finfo(dtype).eps
+    for j, (a, b, s) in enumerate(zip(ours, theirs, scale)):
+        if not abs(a - b) <= 4 * terms * eps * s:
+            raise ValueError(f"{WHERE}: {_describe(module)} computes {b!r} for output {j} of a "
+                             f"probe input, its Linear layers and activations {a!r}: a forward "
+                             f"hook or a weight parametrization changes it, and nn.MLP cannot "
+                             f"hold that")

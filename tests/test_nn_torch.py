@@ -401,6 +401,51 @@ def _integer_weight(torch):
     return linear
 
 
+def _no_outputs(torch):
+    import warnings
+    with warnings.catch_warnings():         # torch: "Initializing zero-element tensors"
+        warnings.simplefilter("ignore")
+        return torch.nn.Linear(2, 0)
+
+
+def _sparse_weight(torch):
+    linear = torch.nn.Linear(2, 3, dtype=torch.float64)
+    linear.weight = torch.nn.Parameter(linear.weight.detach().to_sparse())
+    return linear
+
+
+def _shared_parameter(torch):
+    a, b = torch.nn.Linear(3, 3), torch.nn.Linear(3, 3)
+    b.weight = a.weight                 # two modules, one Parameter
+    return torch.nn.Sequential(a, torch.nn.ReLU(), b)
+
+
+def _hooked(torch, register: str, hook):
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    getattr(net[2], register)(hook)
+    return net
+
+
+def _raise(*_):
+    raise RuntimeError("no")
+
+
+def _pre_hooked_sequential(torch):
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    net.register_forward_pre_hook(lambda m, args: (args[0] * 2,))
+    return net
+
+
+def _weight_norm(torch):
+    import warnings
+    with warnings.catch_warnings():         # deprecated, but still what many models hold
+        warnings.simplefilter("ignore")
+        linear = torch.nn.utils.weight_norm(torch.nn.Linear(2, 1, dtype=torch.float64))
+    with torch.no_grad():
+        linear.weight_g.mul_(3)         # .weight is recomputed only on the next forward
+    return linear
+
+
 def _seq(torch, *names_or_modules):
     return torch.nn.Sequential(*[getattr(torch.nn, m[0])(*m[1:]) if isinstance(m, tuple) else m
                                  for m in names_or_modules])
@@ -455,6 +500,21 @@ HOSTILE = {
                       ["got ModuleList(...)"]),
     "a state dict": (lambda t: t.nn.Linear(2, 3).state_dict(), TypeError,
                      ["got an OrderedDict"]),
+    "no outputs": (_no_outputs, ValueError, ["at position 0 has no outputs"]),
+    "a None entry": (lambda t: t.nn.Sequential(t.nn.Linear(2, 3), None), ValueError,
+                     ["cannot map None at position 1"]),
+    "sparse weight": (_sparse_weight, ValueError, ["its weight is stored as torch.sparse_coo"]),
+    "shared parameter": (_shared_parameter, ValueError,
+                         ["at position 2 shares its weight with the module at position 0",
+                          "tied"]),
+    # a hook changes what the module computes; the list of modules does not show it
+    "forward hook": (lambda t: _hooked(t, "register_forward_hook",
+                                       lambda m, i, o: 100 * o), ValueError,
+                     ["computes", "probe input", "forward hook"]),
+    "pre-hook on the sequential": (_pre_hooked_sequential, ValueError, ["computes", "probe"]),
+    "weight_norm": (_weight_norm, ValueError, ["computes", "weight parametrization"]),
+    "hook that raises": (lambda t: _hooked(t, "register_forward_hook", _raise), ValueError,
+                         ["running Sequential(...) on a probe input failed (RuntimeError: no)"]),
 }
 
 
@@ -481,3 +541,79 @@ def test_subclasses_are_refused_as_their_forward_may_differ(torch):
         MLP.from_torch(torch.nn.Sequential(Scaled(2, 3)))
     with pytest.raises(TypeError, match=r"got MySequential\(\.\.\.\)"):
         MLP.from_torch(MySequential(torch.nn.Linear(2, 3)))
+
+
+def test_a_hook_that_changes_nothing_and_a_cancelling_sum_are_accepted(torch):
+    # the forward check compares to the rounding of the sums: a benign hook passes, and so
+    # does a sum that cancels (torch adds in another order: 1 + 1e16 - 1e16 is 0 or 1)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+    seen = []
+    net[0].register_forward_hook(lambda m, i, o: seen.append(o.shape) and None)
+    assert MLP.from_torch(net).nouts == [3, 1] and seen == [torch.Size([3])]
+    model = MLP(3, [1], activation="linear", seed=0)
+    model.load_state_dict(dict(zip(model.state_dict(), [1.0, 1e16, -1e16, 1.0])))
+    back = MLP.from_torch(model.to_torch())
+    assert [bits(p.data) for p in back.parameters()] == [bits(p.data)
+                                                         for p in model.parameters()]
+
+
+@pytest.mark.parametrize("value, shown", [(float("nan"), "is nan"), (float("inf"), "is inf"),
+                                          (10 ** 400, "too large for a float"),
+                                          ("0.5", "is '0.5', not a number"),
+                                          (True, "is True, not a number"),
+                                          (None, "is None, not a number")])
+def test_to_torch_refuses_a_weight_that_is_not_a_finite_number(torch, value, shown):
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons[1].w[0].data = value
+    for part in (model, model.layers[0], model.layers[0].neurons[1]):
+        with pytest.raises(ValueError) as info:
+            part.to_torch()
+        message = str(info.value)
+        assert message.startswith("to_torch: parameter ") and shown in message, message
+        assert "w.0" in message
+
+
+def test_to_torch_makes_cpu_tensors_whatever_the_default_device(torch):
+    model = MLP(2, [3, 1], seed=0)
+    torch.set_default_device("meta")
+    try:
+        net = model.to_torch()
+    finally:
+        torch.set_default_device(None)
+    assert all(p.device.type == "cpu" for p in net.parameters())
+    assert net[0].weight[1, 0].item() == model.layers[0].neurons[1].w[0].data
+
+
+def test_parameter_map_of_something_else_is_a_clear_error(torch):
+    with pytest.raises(TypeError, match="parameter_map: expected nn's Neuron, Layer or MLP, "
+                                        "got Sequential"):
+        parameter_map(torch.nn.Sequential(torch.nn.Linear(2, 3)))
+
+
+def test_karpathys_mlp_comes_back_from_torch(torch):
+    from micrograd.nn import MLP as KarpathyMLP
+    random.seed(1337)
+    model = KarpathyMLP(2, [4, 4, 1])
+    back = KarpathyMLP.from_torch(model.to_torch())
+    assert type(back) is KarpathyMLP
+    assert [bits(p.data) for p in back.parameters()] == [bits(p.data)
+                                                         for p in model.parameters()]
+    tanh_net = MLP(2, [4, 1], activation="tanh", seed=0).to_torch()
+    with pytest.raises(ValueError, match="karpathy's MLP has ReLU hidden layers and a linear "
+                                         "output; this module has tanh hidden layers"):
+        KarpathyMLP.from_torch(tanh_net)
+
+
+def test_a_broken_torch_install_shows_its_own_error(tmp_path):
+    # a torch that fails inside its own import is not reported as missing
+    fake = tmp_path / "torch"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("import torch_missing_native_library\n")
+    r = run(f"import sys; sys.path.insert(0, {str(tmp_path)!r})\n"
+            "import nn\n"
+            "try:\n"
+            "    nn.MLP(2, [1], seed=0).to_torch()\n"
+            "except ImportError as e:\n"
+            "    print(e.name)\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "torch_missing_native_library"
