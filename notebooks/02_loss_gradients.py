@@ -42,7 +42,9 @@
 # $\partial h_1/\partial(W_2 h_1 + b_2)$, which is 0 ($h_1$ is an *input* of that sum). The
 # product for $dE/dw^{(1)}_{1,3}$ is made of derivatives of one weight with respect to another,
 # each 0; the right product has the derivatives of the nodes along the path, and the network
-# has four such paths, whose products add up.
+# has four such paths, whose products add up. And it is not "the $\Delta w$" that is propagated
+# backward, as the notes say, but the gradients of the nodes; each $\Delta w$ is formed where its
+# weight sits.
 
 # %%
 import math
@@ -65,7 +67,8 @@ o_data = [0.7, -1.2, 2.5]
 y_data = [1.0, 0.0, 2.0]
 
 o = [Value(v, label=f"o{i + 1}") for i, v in enumerate(o_data)]
-L = 0.5 * sum((yk - ok) ** 2 for yk, ok in zip(y_data, o))
+r = [yk - ok for yk, ok in zip(y_data, o)]      # the differences y_k - o_k, kept as nodes
+L = 0.5 * sum(rk ** 2 for rk in r)
 L.backward()
 
 print(f"L = {L.data:.6f}")
@@ -75,7 +78,23 @@ for oi, yi in zip(o, y_data):
 assert math.isclose(L.data, 0.5 * ((1 - 0.7) ** 2 + 1.2 ** 2 + 0.5 ** 2), rel_tol=1e-12)
 
 # %% [markdown]
-# The sum disappears exactly as the notes argue: each $o_i$ has a single path to $L$.
+# **The step that drops the sum, checked.** `grad(a, b)` is the engine's derivative of any node $a$
+# with respect to any other $b$. The table $\partial o_k/\partial o_i$ is the identity (1 for
+# $k = i$, 0 otherwise: no output depends on another), and the notes' two sums *before* they drop
+# anything — $\frac12\sum_k 2\,(y_k - o_k)\,\partial(y_k - o_k)/\partial o_i$ and
+# $\sum_k (o_k - y_k)\,\partial o_k/\partial o_i$, all three terms each — both equal `o_i.grad`:
+
+# %%
+identity = [[grad(ok, oi).data for oi in o] for ok in o]
+print("d o_k / d o_i:", identity)
+assert identity == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+for oi in o:
+    first_line = sum(0.5 * 2 * rk.data * grad(rk, oi).data for rk in r)
+    second_line = sum((ok.data - yk) * grad(ok, oi).data for ok, yk in zip(o, y_data))
+    print(f"{oi.label}: first sum {first_line:+.6f}, second sum {second_line:+.6f}, "
+          f"engine {oi.grad:+.6f}")
+    assert math.isclose(first_line, oi.grad, rel_tol=1e-12)
+    assert math.isclose(second_line, oi.grad, rel_tol=1e-12)
 
 # %% [markdown]
 # ## 2. The softmax Jacobian
@@ -136,7 +155,9 @@ for i in range(K):
 # ## 3. Softmax + cross-entropy
 #
 # **The notes:** $L = -\sum_k y_k \log p_k$, differentiated straight to the logits:
-# $\frac{\partial L}{\partial z_i} = -\sum_k y_k\,\frac{1}{p_k}\,\frac{\partial p_k}{\partial z_i}$.
+# $\frac{\partial L}{\partial z_i} = -\sum_k y_k\,\frac{1}{p_k}\,\frac{\partial p_k}{\partial z_i}$
+# (they call this decomposing "the composite function $\log\log h$", a garble: there is no log of a
+# log; the composite is $\log p_k(z)$, whose outer factor is $\partial\log p_k/\partial p_k = 1/p_k$).
 # Splitting the sum into $k = i$ and $k \ne i$ and using the Jacobian above gives
 # $-y_i(1 - p_i) + \sum_{k\ne i} y_k\,p_i = p_i\left(y_i + \sum_{k\ne i} y_k\right) - y_i$, and for a
 # one-hot label ($\sum_k y_k = 1$) simply $\partial L/\partial z_i = p_i - y_i$.
@@ -163,9 +184,12 @@ for zi, pi, yi in zip(z, p_ref, y_onehot):
 # %% [markdown]
 # The same result from the notes' route: the chain rule through the Jacobian,
 # $\partial L/\partial z_i = \sum_k \frac{\partial L}{\partial p_k}\frac{\partial p_k}{\partial z_i}$
-# with $\partial L/\partial p_k = -y_k/p_k$ and the Jacobian computed above.
+# with $\partial L/\partial p_k = -y_k/p_k$ (the outer factor $1/p_k$ of $\log p_k$, checked first)
+# and the Jacobian computed above.
 
 # %%
+p_2 = Value(p_ref[1], label="p_2")
+assert math.isclose(grad(p_2.log(), p_2).data, 1 / p_ref[1], rel_tol=1e-12)   # d log p / d p
 via_jacobian = [sum(-y_onehot[k] / p_ref[k] * jacobian[k][i] for k in range(K)) for i in range(K)]
 for zi, v in zip(z, via_jacobian):
     assert math.isclose(zi.grad, v, rel_tol=1e-12, abs_tol=1e-15)
@@ -331,7 +355,14 @@ assert abs(w_sq - 0.3) < 0.3 * 0.75 ** 20 + 1e-15
 #
 # $$h_1 = f_1(W_1 x + b_1),\qquad h_2 = f_2(W_2 h_1 + b_2),\qquad \dots,\qquad y = f_o(W_o h_k + b_o),$$
 #
-# compare $y$ with the target in a loss, and then apply the chain rule "as follows":
+# compare $y$ with the target in a loss, and describe backpropagation in two steps: compute the
+# gradient of the loss with respect to the output layer's inputs, then propagate it backward
+# through each layer, "multiplying it by the gradient of the layer's inputs with respect to its
+# parameters". Reading a layer's inputs as its weighted sum $W h + b$ (as their first step does),
+# that factor is $\partial(W h + b)/\partial W = h$: it turns the sum's gradient into the
+# **weight's** gradient; passing the gradient on to the layer below multiplies instead by
+# $\partial(W h + b)/\partial h = W$ (and the activation's slope) — checked after the build below.
+# Then they apply the chain rule "as follows":
 #
 # $$\frac{\partial\text{Loss}}{\partial W_o} = \frac{\partial\text{Loss}}{\partial y}\cdot\frac{\partial y}{\partial(W_o h_k + b_o)},\qquad
 #   \frac{\partial\text{Loss}}{\partial b_o} = \frac{\partial\text{Loss}}{\partial y}\cdot\frac{\partial y}{\partial(W_o h_k + b_o)},$$
@@ -368,6 +399,11 @@ Y = 1 / (1 + math.exp(-(1.7 * H2 - 0.5)))
 dLoss_dy, dy_dzo = Y - 0.2, Y * (1 - Y)
 print(f"h_1 = {H1:.4f}, h_2 = {H2:.4f}, y = {Y:.4f}, Loss = {Loss.data:.6f}")
 assert math.isclose(Loss.data, 0.5 * (Y - 0.2) ** 2, rel_tol=1e-12)
+
+# dz_o/dW_o = h_2 turns z_o's gradient into W_o's; dz_o/dh_2 = W_o passes it down to h_2
+assert math.isclose(grad(z_o, W_o).data, H2, rel_tol=1e-12) and grad(z_o, h_2).data == 1.7
+assert math.isclose(W_o.grad, z_o.grad * H2, rel_tol=1e-12)
+assert math.isclose(h_2.grad, z_o.grad * 1.7, rel_tol=1e-12)
 
 # %% [markdown]
 # ### $W_o$ and $b_o$: the missing factor $h_k$
@@ -521,13 +557,22 @@ assert not np.allclose(np.outer(delta_o, h2), delta_o[:, None], rtol=0.1)
 # **The notes**, walking through their algorithm in detail, write:
 #
 # - the forward pass as $\hat y = \sigma\cdot W^{(3)}\cdot\sigma\cdot W^{(2)}\cdot\sigma\cdot W^{(1)}\cdot x$
-#   (each layer a weighted sum, then the sigmoid $\sigma$), the error as $E = |\hat y - y|$ (section 5);
+#   (each layer a weighted sum, then the sigmoid $\sigma$), the error as $E(W, b) = |\hat y - y|$
+#   (section 5). The formula for $\hat y$ has no biases, yet the error depends on $b$: each layer's
+#   sum should read $W^{(l)} h + b^{(l)}$, as in section 6. Our network has the biases (they start at
+#   0, so the two agree only until the first update; checked below);
 # - gradient descent as $\Delta w_i = -\alpha\,dE/dw_i$ and $w_\text{new} = w_\text{old} + \Delta w$
 #   ($= w - \alpha\,dE/dw$), with $\alpha$ the learning rate;
 # - a figure (not in the text we have) of a network in which they ask how much $E$ changes when
-#   one weight changes: $w^{(1)}_{1,3}$, "the third weight on the first input", the superscript the
-#   layer, the subscripts the node it leaves and the node it enters; $w^{(4)}_{2,1}$, they say, "is
-#   directly connected to the error function", so its derivative is straightforward.
+#   one weight, $w_{13}$, changes. They call it "the third weight on the first input", write it
+#   $w^{(1)}_{1,3}$, and say that the (1) means layer 1 and "$w_{1,3}$ means node number 1 and weight
+#   number 3". They also name a weight $w_{21}$, with no layer number, that "is directly connected
+#   to the error function", so its derivative is straightforward.
+#
+# **Our reading** (the notes say no more about their subscripts): the superscript is the layer, the
+# first subscript the node the weight leaves (node 1 of the inputs) and the second the node it
+# enters ("weight number 3" of input 1 is the one into node 3). Their $w_{21}$ we take to be the
+# $w^{(4)}_{2,1}$ that opens their chain below: the only weight in it that feeds the output.
 #
 # For $w^{(1)}_{1,3}$ they apply the chain rule as
 #
@@ -596,12 +641,14 @@ drawing
 # %%
 x_in, y_label = [0.9, 0.3], 1.0
 
+node = {}                                          # every named node, by its label
 h = x_in
 for l, layer in enumerate(deep.layers, 1):
     h = layer(h)
     for j, hj in enumerate(h, 1):
         hj.label = f"h{l}_{j}" if l < len(deep.layers) else "yhat"
         hj.children[0].label = f"z{l}_{j}"        # the sigmoid's operand is the weighted sum
+        node[hj.label], node[f"z{l}_{j}"] = hj, hj.children[0]
 y_hat = h[0]
 E = (y_hat - y_label).abs(); E.label = "E"
 E.backward()
@@ -615,6 +662,17 @@ for layer in deep.layers:
                  for n in layer.neurons])
 print(f"yhat = {acts[4][0]:.4f}, E = {E.data:.4f}")
 assert math.isclose(y_hat.data, acts[4][0], rel_tol=1e-12)
+
+def yhat_without_biases():
+    """The notes' formula for yhat: weighted sums and sigmoids, no b."""
+    a = x_in
+    for layer in deep.layers:
+        a = [sig(sum(w.data * v for w, v in zip(n.w, a))) for n in layer.neurons]
+    return a[0]
+
+# the biases start at 0, so for now the formula without them gives the same yhat
+assert all(n.b.data == 0.0 for layer in deep.layers for n in layer.neurons)
+assert yhat_without_biases() == acts[4][0]
 
 def slope(l, j):
     """sigma'(z) of node j of layer l, as y(1 - y)."""
@@ -677,13 +735,45 @@ assert not math.isclose(products[(2, 2)], w1_13.grad, rel_tol=0.1)
 # `explain()` writes the same sum the way backpropagation computes it: it does not list the four
 # paths, it stops where paths meet — at $h^{(1)}_3$, which has two consumers — and writes
 # $dE/dh^{(1)}_3$ as a sum over those consumers, each derived the same way one layer up. These
-# gradients of nodes are the δ's of notebook 3, and they are what "propagates backward"; each
-# weight's own $\Delta w$ is then computed on the spot from the δ of the node it enters.
+# gradients of nodes are the δ's of notebook 3, and they are what "propagates backward" (more on
+# this just below).
 
 # %%
 ex = explain(E, w1_13, digits=6)
 print(ex)
 assert f"{w1_13.grad:.6f}" in str(ex)
+
+# %% [markdown]
+# ### "Backpropagate the $\Delta w$": what really travels back
+#
+# **The notes** list, as the step after computing $\Delta w_i = -\alpha\,dE/dw_i$, "backpropagate
+# the $\Delta w$ through the network to update the weights", and explain backpropagation as
+# "propagating the change in weights $\Delta w$ backward from the prediction node ($\hat y$) all the
+# way through the hidden layers and back to the input layer".
+#
+# **That is wrong.** No $\Delta w$ travels anywhere. A weight is a leaf of the graph: on the way
+# back gradients flow *into* it and nothing flows *out* of it. What travels back, layer by layer,
+# is the gradient of each **node**, $dE/dh$, passed through the weights' *values* (and the sigmoid
+# slopes). Each $\Delta w$ is then computed where its weight sits, from the gradient that reached
+# the node the weight feeds, times the value on the weight's input side:
+#
+# $$\frac{dE}{dh^{(1)}_3} = \sum_{j=1}^{2}\frac{dE}{dz^{(2)}_j}\,w^{(2)}_{3,j},\qquad
+#   \frac{dE}{dw^{(1)}_{1,3}} = \frac{dE}{dh^{(1)}_3}\cdot\sigma'(z^{(1)}_3)\cdot x_1,\qquad
+#   \Delta w^{(1)}_{1,3} = -\alpha\,\frac{dE}{dw^{(1)}_{1,3}} .$$
+#
+# Checked with the node gradients `E.backward()` left on the graph: the gradient reaching
+# $h^{(1)}_3$ is built from layer 2's node gradients and weight values, no $\Delta w$ in it; and every
+# weight and bias is a leaf.
+
+# %%
+reached = node["h1_3"].grad                       # dE/dh1_3, left there by E.backward()
+from_layer_2 = sum(node[f"z2_{j}"].grad * weight(2, 3, j).data for j in (1, 2))
+local = reached * slope(1, 3) * x_in[0]           # node gradient x sigma'(z1_3) x x1
+print(f"dE/dh1_3 = {reached:+.6f} = sum_j dE/dz2_j * w2_3j = {from_layer_2:+.6f}")
+print(f"dE/dh1_3 * sigma'(z1_3) * x1 = {local:+.6f} = engine dE/dw1_13 = {w1_13.grad:+.6f}")
+assert math.isclose(reached, from_layer_2, rel_tol=1e-12)
+assert math.isclose(w1_13.grad, local, rel_tol=1e-12)
+assert all(p.children == () for p in deep.parameters())   # weights send nothing backward
 
 # %% [markdown]
 # Every gradient of the network against central finite differences (its 26 weights and biases):
@@ -726,3 +816,10 @@ print(f"E: {before:.6f} -> {after:.6f}, a drop of {before - after:.6f} "
       f"(first-order prediction {predicted_drop:.6f})")
 assert after < before
 assert math.isclose(before - after, predicted_drop, rel_tol=0.02)
+
+# the step moved the biases too (dE/db != 0), so the notes' bias-free yhat no longer fits
+with no_grad():
+    yhat_now = deep(x_in)[0].data
+print(f"yhat = {yhat_now:.6f}; the notes' formula without biases: {yhat_without_biases():.6f}")
+assert all(n.b.data != 0.0 for layer in deep.layers for n in layer.neurons)
+assert not math.isclose(yhat_without_biases(), yhat_now, rel_tol=1e-4)

@@ -36,6 +36,7 @@ import math
 
 from micrograd import Value, backward_order, draw_dot, gradcheck
 from micrograd.explain import explain
+from micrograd.graph import Digraph
 from nn import MLP, Layer
 
 
@@ -147,6 +148,9 @@ draw_dot(L, highlight=w[1], rankdir="TB")
 #
 # **What the notes claim.** $J$ inputs, $K$ sigmoid outputs $o_k = \sigma(z_k)$ with
 # $z_k = \sum_j w_{jk} x_j + b_k$, labels $t_k$, and $L = \frac12\sum_{i=1}^K (o_i - t_i)^2$.
+# They show this layer "as in Figure", but the figure is not in the text we have; from their
+# words it is every input $x_j$ joined to every output $o_k$ by a weight $w_{jk}$, each $o_k$
+# compared with its label $t_k$. We draw it below.
 # 1. $w_{jk}$ reaches $L$ only through $o_k$, so the sum over $i$ keeps only $i = k$:
 #    $\partial L/\partial w_{jk} = (o_k - t_k)\,\partial o_k/\partial w_{jk}$.
 # 2. The same steps as for one neuron give
@@ -206,12 +210,62 @@ for j in range(3):
           + "   = delta_k * x_j =  " + "  ".join(f"{delta[k] * x_data[j]:+.6f}" for k in range(2)))
 
 # %% [markdown]
-# Claim 1 in a picture: the red path from $w_{32}$ (`neurons.1.w.2`) runs through $z_2$, $o_2$ and
-# $L_2$ only; nothing connects it to $o_1$ or $L_1$, so their terms contribute nothing. Each
-# neuron is a dashed box; inside it its weighted sum is `z` and its output `o`.
+# The notes' figure, drawn for this layer: three inputs, two outputs, $3 \times 2 = 6$ weights, and
+# $L = L_1 + L_2$ with $L_k = \frac12(o_k - t_k)^2$. Claim 1 is about which of these lines a
+# weight's influence travels along. We read that off the engine's graph, not off the figure: the
+# named nodes that $w_{32}$ (`neurons.1.w.2`, input 3 to output 2) reaches on its way to $L$,
+# drawn in red.
 
 # %%
 wt = layer.neurons[1].w[2]
+# the named nodes of the engine's graph that lie on a path from w32 to L
+reached = {n.label for n in backward_order(L)
+           if n is not wt and n.label and wt in backward_order(n)}
+print("w32 reaches", sorted(reached))
+assert reached == {"z_o2", "o2", "L2", "L"}          # nothing of output 1
+
+
+def layer_figure():
+    """The notes' layer: x_j -> o_k by w_jk, o_k against t_k in L_k, L = L_1 + L_2.
+    Red: the lines between the nodes w32 reaches (and w32's own line)."""
+    dot = Digraph(graph_attr={"rankdir": "LR", "nodesep": "0.3", "ranksep": "1.0"},
+                  node_attr={"shape": "circle", "fontsize": "11", "width": "0.5"},
+                  edge_attr={"fontsize": "9", "arrowsize": "0.5"})
+    def connect(a, b, red, **attrs):
+        colour = "red" if red else "gray45"
+        dot.edge(a, b, color=colour, fontcolor=colour, penwidth="2" if red else "1", **attrs)
+    with dot.subgraph() as inputs:                      # x1, x2, x3 in a column, in order
+        inputs.attr(rank="same")
+        inputs.edge("x1", "x2", style="invis")
+        inputs.edge("x2", "x3", style="invis")
+    for k, neuron in enumerate(layer.neurons, 1):
+        dot.node(f"o{k}", label=f"o{k} = σ(z{k})", shape="ellipse")
+        for j, w in enumerate(neuron.w, 1):
+            connect(f"x{j}", f"o{k}", w is wt, label=f"w{j}{k} = {w.data:.2f}")
+        dot.node(f"t{k}", label=f"t{k} = {targets[k - 1]:g}", shape="plaintext")
+        connect(f"o{k}", f"L{k}", {f"o{k}", f"L{k}"} <= reached)
+        dot.edge(f"t{k}", f"L{k}", style="dashed", color="gray45")
+        connect(f"L{k}", "L", {f"L{k}", "L"} <= reached)
+    return dot
+
+
+drawing = layer_figure()
+edge_lines = [line.strip() for line in drawing.source.splitlines()
+              if " -> " in line and "invis" not in line]
+edges = [tuple(line.split(" [")[0].split(" -> ")) for line in edge_lines]
+colours = [line.split("color=")[1].split()[0] for line in edge_lines]
+weight_edges = [(a, b) for a, b in edges if a.startswith("x")]
+red_edges = {(a, b) for (a, b), c in zip(edges, colours) if c == "red"}
+assert len(weight_edges) == 3 * 2                                     # J x K weights
+assert red_edges == {("x3", "o2"), ("o2", "L2"), ("L2", "L")}
+drawing
+
+# %% [markdown]
+# The same claim in the engine's own drawing of this graph: the red path from $w_{32}$ runs through
+# $z_2$, $o_2$ and $L_2$ only; nothing connects it to $o_1$ or $L_1$, so their terms contribute
+# nothing. Each neuron is a dashed box; inside it its weighted sum is `z` and its output `o`.
+
+# %%
 draw_dot(L, highlight=wt, digits=3)
 
 # %% [markdown]
@@ -235,8 +289,8 @@ assert math.isclose(wt.grad, delta[1] * x_data[2], rel_tol=1e-12)
 # **What the tutorial claims.** Its figure is two neurons joined by one weight: $y_k$, the
 # activation of a neuron in the previous layer, feeds $y_j = \sigma(z_j)$ through $w_{kj}$, and
 # the target for $y_j$ is $t_j$.
-# - The error of an output is $t_j - y_j$; squared so that signs cannot cancel and halved for
-#   convenience, the cost is $C = \frac12\sum_j (t_j - y_j)^2$.
+# - The error of an output is $t_j - y_j$; it is squared, the tutorial says, to avoid negative
+#   values, and halved for convenience: the cost is $C = \frac12\sum_j (t_j - y_j)^2$.
 # - $z_j = \sum_k w_{kj} y_k + b_k$ (it indexes the bias by the previous layer; each neuron $j$ has
 #   its own bias, $b_j$).
 # - The chain rule: $\dfrac{\partial C}{\partial w_{kj}} = \dfrac{\partial z_j}{\partial w_{kj}}\,
@@ -245,8 +299,14 @@ assert math.isclose(wt.grad, delta[1] * x_data[2], rel_tol=1e-12)
 #   where its derivative belongs);
 # - (2) $\partial y_j/\partial z_j = y_j(1 - y_j)$, from $\sigma'(x) = \sigma(x)(1 - \sigma(x))$,
 #   which it derives in nine lines (below);
-# - (3) $\partial C/\partial y_j = -(t_j - y_j)$ (its intermediate lines are out of order; the
-#   result is right);
+# - (3) $\partial C/\partial y_j = -(t_j - y_j)$, in five lines:
+#   $\frac{\partial}{\partial y_j}\frac12(t_j - y_j)^2$
+#   $= 2(t_j - y_j)\,\frac{\partial}{\partial y_j}(t_j - y_j)$
+#   $= \frac{\partial}{\partial y_j}(t_j - y_j) = -1$
+#   $= \frac12\cdot 2(t_j - y_j)(-1)$ $= -(t_j - y_j)$. The result is right, but two lines
+#   are not: line 2 drops the $\frac12$ (it is twice the derivative), and line 3 is the side
+#   calculation of the inner derivative written into the chain of "=", so read literally the
+#   chain says $\partial C/\partial y_j = -1$ (checked below);
 # - (4) $\partial C/\partial w_{kj} = -(t_j - y_j)\,y_j(1 - y_j)\,y_k$;
 # - (5) $\partial C/\partial b = -(t_j - y_j)\,y_j(1 - y_j)$, because $\partial z_j/\partial b = 1$
 #   (that line swaps the indices again, $w_{jk}y_j + b_k$);
@@ -257,7 +317,25 @@ assert math.isclose(wt.grad, delta[1] * x_data[2], rel_tol=1e-12)
 #
 # Since $-(t - y) = y - t$, (4) is the notes' $\delta_k x_j$ with the letters changed.
 #
-# First the sigmoid's derivative. The tutorial derives it in nine lines: it writes
+# First, why square the errors. Summed with their signs, an output that is too low and one that
+# is too high cancel: a network wrong on both outputs scores 0, like a perfect one. The squares
+# cannot cancel. (And the signed sum is useless to descend: its derivative with respect to each
+# output is $-1$ whatever the output, so it pushes every output up, never towards its target.)
+
+# %%
+t_pair = [1.0, 0.0]
+y_pair = [Value(0.5, label="y1"), Value(0.5, label="y2")]          # one too low, one too high
+errors = [tj - yj.data for tj, yj in zip(t_pair, y_pair)]
+signed = sum((tj - yj for tj, yj in zip(t_pair, y_pair)), Value(0.0))
+squared = 0.5 * sum(((tj - yj) ** 2 for tj, yj in zip(t_pair, y_pair)), Value(0.0))
+print(f"errors t - y = {errors}: signed sum {signed.data}, C = 1/2 sum (t - y)^2 = {squared.data}")
+assert errors == [0.5, -0.5] and signed.data == 0.0        # wrong twice, yet 0: they cancel
+assert squared.data == 0.5 * (0.5 ** 2 + 0.5 ** 2) == 0.25
+signed.backward()
+assert [yj.grad for yj in y_pair] == [-1.0, -1.0]          # d(sum)/dy_j = -1 for both outputs
+
+# %% [markdown]
+# Next the sigmoid's derivative. The tutorial derives it in nine lines: it writes
 # $\frac{d}{dx}\frac{1}{1 + e^{-x}}$ as $\frac{d}{dx}(1 + e^{-x})^{-1}$, applies the reciprocal rule to
 # get $-(1 + e^{-x})^{-2}(-e^{-x}) = \frac{e^{-x}}{(1 + e^{-x})^2}$, splits that into
 # $\frac{1}{1 + e^{-x}}\cdot\frac{e^{-x}}{1 + e^{-x}}$, adds and subtracts 1 in the second numerator,
@@ -291,7 +369,8 @@ print(f"all {len(lines)} expressions equal sigma(1 - sigma) and the finite diffe
 # %% [markdown]
 # The figure's two neurons, with the previous neuron itself fed by an input $x$: $y_k$ is a hidden
 # activation here, not an input. The three factors of the chain come out as equations (1), (2) and
-# (3), and their product as (4); the bias as (5).
+# (3), and their product as (4); the bias as (5). Then (3)'s own lines against the engine's
+# $\partial C/\partial y_j$: line 2 is twice it, line 3's $-1$ is not it, line 4 is.
 
 # %%
 xv = Value(0.7, label="x")
@@ -313,6 +392,10 @@ by_name = {(f.upper, f.lower): f.value for f in ex.terms[0].factors}
 assert math.isclose(by_name["z_j", "w_kj"], eq1, rel_tol=1e-12)      # (1)
 assert math.isclose(by_name["y_j", "z_j"], eq2, rel_tol=1e-12)       # (2)
 assert math.isclose(by_name["C", "y_j"], eq3, rel_tol=1e-12)         # (3)
+# (3)'s lines: 2 (the 1/2 dropped) is twice dC/dy_j; 3 (-1, inside the chain) is not it; 4 is
+assert math.isclose(2 * (tj - yj_ref) * (-1), 2 * yj.grad, rel_tol=1e-12)
+assert not math.isclose(-1.0, yj.grad, rel_tol=1e-3)
+assert math.isclose(0.5 * 2 * (tj - yj_ref) * (-1), yj.grad, rel_tol=1e-12)
 assert math.isclose(wkj.grad, -(tj - yj_ref) * yj_ref * (1 - yj_ref) * yk_ref, rel_tol=1e-12)  # (4)
 assert math.isclose(bj.grad, -(tj - yj_ref) * yj_ref * (1 - yj_ref), rel_tol=1e-12)            # (5)
 

@@ -333,7 +333,44 @@ print("db2:", listing[3].ravel(), "= engine's BCE gradient", bce_grads[3].ravel(
 
 # %% [markdown]
 # Per sample, the listing's $dZ_2 = a_2 - y$ and the MSE gradient $2(a_2 - y)\,a_2(1 - a_2)$ differ
-# by the factor $2a_2(1 - a_2) \le \frac12$ — the sigmoid's derivative, which cross-entropy cancels.
+# by the factor $2a_2(1 - a_2)$ — twice the sigmoid's derivative, which cross-entropy cancels. With
+# $m = 4$: the gradient of the printed loss $\frac1m\sum_n (a_{2,n} - y_n)^2$ with respect to each
+# $z_{2,n}$ is $\frac2m(a_{2,n} - y_n)\,a_{2,n}(1 - a_{2,n})$, the listing's is $\frac1m(a_{2,n} - y_n)$.
+# Checked against central finite differences of that loss in NumPy, and, through `dW2` and `db2`,
+# against the engine's MSE gradient from above. The factor is at most $\frac12$, because
+# $\frac12 - 2a(1 - a) = 2(a - \frac12)^2 \ge 0$ (equality at $a = \frac12$): so every MSE step on
+# these weights is at most half the listing's.
+
+# %%
+m = Xd.shape[1]
+a2 = net.forward(Xd)                              # the seed-0 network's initial weights
+a1 = net.a1
+dZ2_mse = (2 / m) * (a2 - yd) * a2 * (1 - a2)
+
+def printed_loss_of(z2):
+    return float(np.mean((1 / (1 + np.exp(-z2)) - yd) ** 2))
+
+eps = 1e-6
+numeric = np.zeros_like(net.z2)
+for n in range(m):
+    step = np.zeros_like(net.z2)
+    step[0, n] = eps
+    numeric[0, n] = (printed_loss_of(net.z2 + step) - printed_loss_of(net.z2 - step)) / (2 * eps)
+print("dL/dz2, (2/m)(a2 - y)a2(1 - a2):", dZ2_mse.ravel())
+print("dL/dz2, finite differences:     ", numeric.ravel())
+print("the listing's dZ2 / m:          ", ((a2 - yd) / m).ravel())
+assert np.allclose(dZ2_mse, numeric, rtol=1e-6, atol=1e-10)
+assert np.allclose(dZ2_mse @ a1.T, mse_grads[2], rtol=1e-10, atol=1e-14)     # dW2
+assert np.allclose(dZ2_mse.sum(axis=1, keepdims=True), mse_grads[3], rtol=1e-10)   # db2
+
+factor = dZ2_mse / ((a2 - yd) / m)
+grid = np.linspace(0, 1, 100001)
+assert np.allclose(factor, 2 * a2 * (1 - a2), rtol=1e-12) and np.all(factor <= 0.5)
+assert np.allclose(0.5 - 2 * grid * (1 - grid), 2 * (grid - 0.5) ** 2, rtol=0, atol=1e-12)
+assert 0.5 - 1e-12 < np.max(2 * grid * (1 - grid)) <= 0.5          # scan of a in [0, 1]
+print("the factor 2 a2 (1 - a2) on the four samples:", factor.ravel(), "<= 1/2")
+
+# %% [markdown]
 # The hidden layer is right: `sigmoid_derivative(self.a1)` $= a_1(1 - a_1)$ is $\sigma'(z_1)$, the
 # sigmoid's derivative written with its output. `gradcheck` confirms the engine's BCE gradient
 # against finite differences, and the listing's `dW2` and `db2` with it:
@@ -471,20 +508,64 @@ assert np.allclose(change_ih, -eng_ih, rtol=1e-10, atol=1e-14)
 
 # %% [markdown]
 # But with no learning rate the step is $\alpha = 1$ on a loss summed over the batch, too large for
-# these weights: training as written (shapes fixed) diverges, from every start we try. The same
-# code with $\alpha = 0.1$ (`+= 0.1 * ...`) learns XOR, and so does the engine with $\alpha = 0.1$ from
-# the same start.
+# these weights: training as written (shapes fixed) diverges, from every start we try. The loss
+# $\frac12\sum_n (y_n - o_n)^2$ grows at every one of the first epochs (roughly tenfold each), the
+# numbers overflow, and after the 10,000 epochs every output is `nan` (not a number):
 
 # %%
+def summed_loss(network):
+    return 0.5 * float(np.sum((network.forward(X0).ravel() - y0) ** 2))
+
 for seed in range(5):
     np.random.seed(seed)
     hands_on = HandsOnNetwork(2, 4, 1)
+    first_epochs = [summed_loss(hands_on)]
+    for _ in range(6):
+        hands_on.train(X0, y0.reshape(-1, 1), 1)
+        first_epochs.append(summed_loss(hands_on))
     with np.errstate(over="ignore", invalid="ignore"):
-        hands_on.train(X0, y0.reshape(-1, 1), 10000)
+        hands_on.train(X0, y0.reshape(-1, 1), 10000 - 6)
         diverged = hands_on.forward(X0).ravel()
-    print(f"seed {seed}, as written (learning rate 1):", diverged)
-    assert not np.all(np.isfinite(diverged)) or np.any(np.abs(diverged - y0) > 0.5)
+    print(f"seed {seed}, as written (learning rate 1): loss over the first epochs",
+          [f"{v:.3g}" for v in first_epochs], "- outputs after 10,000:", diverged)
+    assert all(b > a for a, b in zip(first_epochs, first_epochs[1:]))
+    assert first_epochs[-1] > 1e4 * first_epochs[0]
+    assert np.all(np.isnan(diverged))
 
+# %% [markdown]
+# **The same code with $\alpha = 0.1$.** Our one change: `0.1 *` in front of each of the four
+# updates (`self.weights_hidden_output += 0.1 * self.hidden_output.T.dot(self.output_delta)`, and
+# likewise the other weight and the two biases). Everything else is the listing's. It learns XOR
+# from every start we try:
+
+# %%
+class HandsOnAlpha01(HandsOnNetwork):
+    """The listing's backward, each update scaled by 0.1 (the only change)."""
+
+    def backward(self, x, y, output):
+        self.output_error = y - output
+        self.output_delta = self.output_error
+        self.hidden_error = self.output_delta.dot(self.weights_hidden_output.T)
+        self.hidden_delta = self.hidden_error * sigmoid_derivative(self.hidden_output)
+        self.weights_hidden_output += 0.1 * self.hidden_output.T.dot(self.output_delta)
+        self.weights_input_hidden += 0.1 * x.T.dot(self.hidden_delta)
+        self.bias_output += 0.1 * np.sum(self.output_delta, axis=0)
+        self.bias_hidden += 0.1 * np.sum(self.hidden_delta, axis=0)
+
+for seed in range(5):
+    np.random.seed(seed)
+    hands_on = HandsOnAlpha01(2, 4, 1)
+    hands_on.train(X0, y0.reshape(-1, 1), 10000)
+    learned = hands_on.forward(X0).ravel()
+    print(f"seed {seed}, learning rate 0.1: outputs {np.round(learned, 4)}, "
+          f"loss {summed_loss(hands_on):.1e}")
+    assert np.all(np.abs(learned - y0) < 0.01)
+
+# %% [markdown]
+# And the engine, gradient descent with $\alpha = 0.1$ on the same loss from the same (seed-0)
+# start, learns it too:
+
+# %%
 for p in lin.parameters():                     # back to the seed-0 start, biases 0
     p.grad = 0.0
 for k, neuron in enumerate(lin.layers[0].neurons):

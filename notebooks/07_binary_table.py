@@ -19,7 +19,8 @@
 # **What this covers:** the tutorial's three-layer network of one neuron each, its derivation and
 # update rule checked on that network; then its 5-10-1 NumPy network on a 10×5 binary table,
 # run as printed, one step of it against the engine's gradient, its biases, its printed outputs,
-# and the same network trained on the true gradient.
+# the same network trained on the true gradient, and the mini-batch and stochastic gradient
+# descent the tutorial names but does not use.
 #
 # **Follows:** a tutorial on backpropagation and gradient descent that ends with a NumPy network
 # trained on a 10×5 table of binary features — **the binary-table tutorial** (file
@@ -32,9 +33,10 @@
 # 1. An animation shows a network of **3 layers with one neuron each** — input $x$, a hidden
 #    neuron, an output neuron — with weights $W_1$ and $W_2$, doing a forward pass. Each neuron
 #    computes $z = WX + \text{bias}$, $\text{output} = \Phi(z)$, with $\Phi$ the sigmoid.
-# 2. Backpropagation in five steps: forward pass; the error from a cost function; the output
-#    layer's share of it by the chain rule; the hidden layer's share, and so on down to the input;
-#    then update every weight and bias by gradient descent.
+# 2. Backpropagation in five steps: the training data split into mini-batches and fed forward;
+#    the error from a cost function; the output layer's share of it by the chain rule; the hidden
+#    layer's share, and so on down to the input; then update every weight and bias by gradient
+#    descent. Later it names the method "Stochastic Gradient Descent".
 # 3. A derivation on a figure of two neurons $y_k \to y_j$ joined by one weight $w_{kj}$, with cost
 #    $C = \frac12\sum_j (t_j - y_j)^2$: equations (1)–(5), including the sigmoid's derivative
 #    $\sigma'(x) = \sigma(x)(1 - \sigma(x))$ worked out line by line, then summed over the training
@@ -53,14 +55,25 @@
 # - The code does not implement the rule it derives: it applies the sigmoid's derivative to
 #   values that are already sigmoids (a "double sigmoid"), and sends the raw error $y - t$ back to
 #   the hidden layer instead of the output's $\delta$, so its hidden-layer update is about 4× too
-#   large (the missing factor $y(1 - y) \approx 0.24$), and not in the gradient's direction.
-# - Its biases get one value per *training row*, not per neuron: 110 extra numbers that let it
-#   fit the ten rows almost exactly. Its printed outputs are reproduced to within 0.02; without
-#   those per-row biases the same rule misses by up to ~0.17.
+#   large (the missing factor $y(1 - y) \approx 0.24$). Each layer's part of the update still
+#   points nearly along that layer's gradient (cosine above 0.99 for the output layer, above 0.95
+#   for the hidden one), but the step of all 60 weights together does not: its cosine with the
+#   gradient is between 0.7 and 0.95 for every seed from 0 to 49 (0.91 at seed 0). It is still
+#   downhill.
+# - Its biases get one value per *training row*, not per neuron: 110 bias numbers where 11 are
+#   needed, so 99 extra, and they let it fit the ten rows almost exactly. Its printed outputs are
+#   reproduced to within 0.02. Zero those biases and the trained weights classify only 70–80 % of
+#   the table; train with one bias per neuron and the same rule misses by 0.1 to 0.3 (0.17 at
+#   seed 0).
+# - The tutorial's mini-batches and "stochastic" gradient descent appear in its text only: the
+#   code makes one update per epoch from all ten rows. Section 9 shows both on the table.
 
 # %%
 import contextlib
+import difflib
+import inspect
 import io
+import linecache
 import math
 
 import matplotlib.pyplot as plt
@@ -70,7 +83,7 @@ from IPython.display import SVG
 from micrograd import Value, gradcheck, no_grad
 from micrograd.explain import explain
 from micrograd.graph import draw_dot
-from nn import MLP, SGD, data, fit, mse
+from nn import MLP, SGD, ReplayStep, data, fit, mse, predict
 
 # %matplotlib inline
 
@@ -178,19 +191,28 @@ print(ex)
 assert f"{W2.grad:.4f}" in str(ex)
 
 # %% [markdown]
-# Three slips in the derivation, none of which changes a result:
+# Four slips in the derivation, none of which changes its final results:
 # - (1) is written $\partial z_j/\partial w_{kj} = w_{kj} y_k + b_k = y_k$: the middle is $z_j$
 #   itself, not its derivative. (The bias is also indexed $b_k$, by the previous neuron; it
 #   belongs to neuron $j$.)
-# - (3)'s second line, $2(t_j - y_j)\,\partial(t_j - y_j)/\partial y_j$, drops the $\frac12$; the
-#   $\frac12 \cdot 2$ comes back two lines later. Taken alone, that line is twice the derivative.
+# - (3) is a chain of five lines: $\frac{\partial}{\partial y_j}\frac12(t_j - y_j)^2$
+#   $= 2(t_j - y_j)\,\frac{\partial}{\partial y_j}(t_j - y_j)$
+#   $= \frac{\partial}{\partial y_j}(t_j - y_j) = -1$ $= \frac12\cdot 2(t_j - y_j)(-1)$
+#   $= -(t_j - y_j)$. Its second line drops the $\frac12$ (the $\frac12 \cdot 2$ comes back two
+#   lines later): taken alone, that line is twice the derivative.
+# - Its third line, $= \frac{\partial}{\partial y_j}(t_j - y_j) = -1$, is the side calculation of
+#   the inner derivative, written inside the chain of "=": read literally, the chain says
+#   $\partial C/\partial y_j = -1$, which it is not.
 # - The bias step writes $z_j = w_{jk} y_j + b_k$, with the neuron's own output $y_j$ where its
 #   input $y_k$ belongs. Its result $\partial z_j/\partial b = 1$ is right.
 
 # %%
 line_2_of_eq_3 = 2 * (t - y_ref) * (-1)
-print(f"dC/dy: engine {dC_dy:+.6f}; eq. (3)'s second line {line_2_of_eq_3:+.6f} (twice as large)")
+line_3_of_eq_3 = -1.0
+print(f"dC/dy: engine {dC_dy:+.6f}; eq. (3)'s second line {line_2_of_eq_3:+.6f} (twice as large), "
+      f"its third line {line_3_of_eq_3:+.1f}")
 assert math.isclose(line_2_of_eq_3, 2 * dC_dy, rel_tol=1e-12)
+assert not math.isclose(line_3_of_eq_3, dC_dy, rel_tol=0.1)
 assert math.isclose(b2.grad / z2_node.grad, 1.0, rel_tol=1e-12)      # dz_j/db = 1
 
 # %% [markdown]
@@ -294,15 +316,16 @@ X, y = data.table()
 assert np.array_equal(np.array(X), table) and np.array_equal(np.array(y), target[:, 0])
 
 # %% [markdown]
-# The class below is the tutorial's, with its comments. The tutorial prints it with its line breaks
-# lost; we re-indented it and changed nothing else. (It prints the class twice, in pieces and as
-# "the full version"; the two differ only in where `self.lr` is set.)
+# The tutorial prints its class twice: first in pieces between paragraphs of prose, then whole as
+# "the full version of the code". Both print it with the line breaks lost and begin with
+# `import numpy as np` (imported at the top here). The class below is the full version with its
+# comments, re-indented, nothing else changed; the cell after it compares the two printings.
 #
 # What it does: `wih` (10×5) and `who` (1×10) are drawn from $\mathcal N(0, n_{in}^{-1/2})$; the
 # biases `bih`, `bho` start as the number 0. `backprop` takes the whole table at once, one column
-# per row (`inputs` is 5×10, so there are no mini-batches: the tutorial's step 1 mentions them, its
-# code uses one batch of all ten rows), runs the forward pass, and updates weights and biases
-# once. `fit` calls it 1000 times and prints a line per epoch.
+# per row (`inputs` is 5×10), runs the forward pass, and updates weights and biases once: one
+# update per epoch, from all ten rows (section 9 checks this). `fit` calls it 1000 times and
+# prints a line per epoch.
 
 # %%
 class NN:
@@ -369,6 +392,106 @@ class NN:
     def predict(self, X):
         outputs = self.forward(X).T
         return outputs
+
+# %% [markdown]
+# The first printing — its pieces joined in order, the prose between them left out — re-indented
+# the same way, and a line-by-line diff against the class above.
+# They differ in four places, none of which changes what the code does:
+# - the first sets `self.lr` right after `self.epochs`, the full version at the end of `__init__`;
+# - the first has the comment `# Number of iterations` on `self.epochs = epochs`;
+# - the full version has a comment `# Forward propagation` above `forward`;
+# - `forward`'s comment on the hidden layer's sum ends "(Finding weighted sum of inputs plus bias)"
+#   in the first, "Finding dot product" in the full version.
+
+# %%
+FIRST_PRINTING = '''\
+class NN:
+    def __init__(self, input_neurons, hidden_neurons, output_neurons, learning_rate, epochs):
+        # initializing the instance variables
+        self.input_neurons = input_neurons
+        self.hidden_neurons = hidden_neurons
+        self.output_neurons = output_neurons
+        self.epochs = epochs # Number of iterations
+        self.lr = learning_rate # Learning rate
+        # Links of weights from input layer to hidden layer
+        self.wih = np.random.normal(0.0, pow(self.input_neurons, -0.5), (self.hidden_neurons, self.input_neurons))
+        self.bih = 0
+        # Links of weights from hidden layer to output layer
+        self.who = np.random.normal(0.0, pow(self.hidden_neurons, -0.5), (self.output_neurons, self.hidden_neurons))
+        self.bho = 0
+
+    # Sigmoid Activation
+    def activation(self, Z):
+        return 1.0/(1.0 + np.exp(-Z))
+
+    def sigmoid_derivative(self, Z):
+        return self.activation(Z) * (1 - self.activation(Z))
+
+    def forward(self, input_list):
+        inputs = np.array(input_list, ndmin=2).T
+        hidden_inputs = np.dot(self.wih, inputs) + self.bih # (w.X) + bias (Finding weighted sum of inputs plus bias)
+        hidden_outputs = self.activation(hidden_inputs) # Applying activation
+        final_inputs = np.dot(self.who, hidden_outputs) + self.bho
+        final_outputs = self.activation(final_inputs)
+        return final_outputs
+
+    # Back propagation
+    def backprop(self, inputs_list, targets_list):
+        inputs = np.array(inputs_list, ndmin=2).T
+        tj = np.array(targets_list, ndmin=2).T # Targets
+        # passing inputs to the hidden layer
+        hidden_inputs = np.dot(self.wih, inputs) + self.bih
+        # Getting outputs from the hidden layer
+        hidden_outputs = self.activation(hidden_inputs)
+        # Passing inputs from the hidden layer to the output layer
+        final_inputs = np.dot(self.who, hidden_outputs) + self.bho
+        # Getting output from the output layer
+        yj = self.activation(final_inputs)
+        # Finding the errors from the output layer
+        output_errors = -(tj - yj)
+        # Finding the error in the hidden layer
+        hidden_errors = np.dot(self.who.T, output_errors)
+        # Updating the weights using Update Rule
+        self.who -= self.lr * np.dot((output_errors * self.sigmoid_derivative(yj)), np.transpose(hidden_outputs))
+        self.wih -= self.lr * np.dot((hidden_errors * self.sigmoid_derivative(hidden_outputs)), np.transpose(inputs))
+        #updating bias
+        self.bho -= self.lr * (output_errors * self.sigmoid_derivative(yj))
+        self.bih -= self.lr * (hidden_errors * self.sigmoid_derivative(hidden_outputs))
+        pass
+
+    # Performing Gradient Descent Optimization using Backpropagation
+    def fit(self, inputs_list, targets_list):
+        for epoch in range(self.epochs):
+            self.backprop(inputs_list, targets_list)
+            print(f"Epoch {epoch}/{self.epochs} completed.")
+
+    def predict(self, X):
+        outputs = self.forward(X).T
+        return outputs
+'''
+
+
+def class_text(cls):
+    """The text of a class defined in this notebook, from its `class` line to the end of its last
+    method (inspect.getsource finds a cell's functions but not its classes)."""
+    methods = [f for f in vars(cls).values() if inspect.isfunction(f)]
+    lines = linecache.getlines(inspect.getsourcefile(methods[0]))
+    start = lines.index(f"class {cls.__name__}:\n")
+    end = max(first + len(body) - 1 for body, first in map(inspect.getsourcelines, methods))
+    return "".join(lines[start:end])
+
+
+diff = [line for line in difflib.unified_diff(FIRST_PRINTING.splitlines(), class_text(NN).splitlines(),
+                                              "first printing", "full version", lineterm="", n=0)]
+print("\n".join(diff))
+removed = [line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---")]
+added = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
+lr_line = "self.lr = learning_rate # Learning rate"
+assert removed == ["self.epochs = epochs # Number of iterations", lr_line,
+                   "hidden_inputs = np.dot(self.wih, inputs) + self.bih "
+                   "# (w.X) + bias (Finding weighted sum of inputs plus bias)"]
+assert added == ["self.epochs = epochs", lr_line, "# Forward propagation",
+                 "hidden_inputs = np.dot(self.wih, inputs) + self.bih # (w.X) + bias Finding dot product"]
 
 # %% [markdown]
 # The network has $(5 + 1)\cdot 10 + (10 + 1)\cdot 1 = 71$ parameters if, as the tutorial's note
@@ -490,9 +613,12 @@ assert not np.allclose(doc_who, grad_who, rtol=1e-3) and not np.allclose(doc_wih
 # - output layer: $\sigma(y)(1 - \sigma(y)) / (y(1 - y))$, within a few percent of 1 here;
 # - hidden layer: $\dfrac{\sigma(h)(1 - \sigma(h))}{h(1 - h)} \cdot \dfrac{1}{y(1 - y)}$. The second
 #   part is the missing $y(1 - y)$; since $y(1 - y) \le \frac14$, it is at least 4 (here
-#   $y(1 - y)$ averages about 0.24, so about 4.2). The first part is at least 0.936 for any
-#   $h \in (0, 1)$ (its minimum, near $h = 0.53$). So every hidden term is at least
-#   $4 \times 0.936 = 3.75$ times too large, **whatever the weights**.
+#   $y(1 - y)$ averages about 0.24, so about 4.2). The first part, for any $h \in (0, 1)$, is
+#   more than $4\sigma'(1) = 0.786$: $\sigma'$ falls on both sides of 0, so $\sigma'(h) > \sigma'(1)$
+#   there, and $h(1 - h) \le \frac14$. Its actual minimum, found on a fine grid, lies between that
+#   bound and its value at $h = \frac12$, $4\sigma'(\frac12) = 0.940$. So every hidden term is more
+#   than $4 \times 0.786 = 3.15$ times too large, **whatever the weights**, and in fact at least
+#   4 × (the grid minimum).
 
 # %%
 grid = np.linspace(1e-4, 1 - 1e-4, 100_001)
@@ -501,11 +627,15 @@ factor_out = double(yj) / (yj * (1 - yj))                             # 1 x 10 r
 factor_hidden = double(h) / (h * (1 - h)) / (yj * (1 - yj))           # 10 hidden x 10 rows
 true_terms = delta_hidden[:, None, :] * table.T[None, :, :]            # [k, j, row]
 assert np.allclose((factor_hidden[:, None, :] * true_terms).sum(axis=2), doc_wih, rtol=1e-9)
-assert np.all(factor_hidden >= 4 * g_min) and 0.93 < g_min < 0.94
+assert 4 * double(1.0) < g_min < 4 * double(0.5)             # the bounds by hand
+assert np.all(factor_hidden > 16 * double(1.0))                # more than 4 x 4 sigma'(1)
+assert np.all(factor_hidden >= 4 * g_min * (1 - 1e-9))        # (the grid can miss the minimum by ~1e-10)
 print(f"y(1-y) per row: mean {np.mean(yj * (1 - yj)):.3f} (<= 1/4 always), "
       f"1/mean = {1 / np.mean(yj * (1 - yj)):.2f}")
 print(f"output factor {factor_out.min():.3f}..{factor_out.max():.3f}; "
-      f"hidden factor {factor_hidden.min():.2f}..{factor_hidden.max():.2f} (bound {4 * g_min:.3f})")
+      f"hidden factor {factor_hidden.min():.2f}..{factor_hidden.max():.2f}")
+print(f"minimum of sigma'(h) / (h(1 - h)) on (0, 1): {g_min:.3f} (bounds {4 * double(1.0):.3f} and "
+      f"{4 * double(0.5):.3f}); so every hidden factor is at least {4 * g_min:.3f}")
 
 # %% [markdown]
 # But an entry of the update is a **sum** over ten rows whose true terms have both signs (targets
@@ -554,18 +684,24 @@ assert np.allclose(code[0], doc_who) and np.allclose(true[1], grad_wih, rtol=1e-
 whole = lambda pair: np.concatenate([pair[0].ravel(), pair[1].ravel()])
 print(f"seed 0: cosine who {cosine(code[0], true[0]):.4f}, wih {cosine(code[1], true[1]):.3f}, "
       f"all 60 weights {cosine(whole(code), whole(true)):.3f}")
-for seed in range(10):
+cosines = {"who": [], "wih": [], "all 60": []}
+for seed in range(50):
     code, true = one_step(seed)
-    c_all = cosine(whole(code), whole(true))
-    assert cosine(code[0], true[0]) > 0.99        # output layer: nearly the gradient's direction
-    assert cosine(code[1], true[1]) > 0.9         # hidden layer alone: close in direction
-    assert 0 < c_all < 0.99                       # downhill, but not the gradient's direction
-print("seeds 0-9: every weight step of the code goes downhill (cosine > 0), none along the gradient")
+    cosines["who"].append(cosine(code[0], true[0]))
+    cosines["wih"].append(cosine(code[1], true[1]))
+    cosines["all 60"].append(cosine(whole(code), whole(true)))
+print("seeds 0-49: " + "; ".join(f"cosine {name} {min(c):.3f} .. {max(c):.3f}"
+                                 for name, c in cosines.items()))
+assert min(cosines["who"]) > 0.99                          # output layer: nearly the gradient's direction
+assert min(cosines["wih"]) > 0.95                          # hidden layer alone: close in direction
+assert 0.7 < min(cosines["all 60"]) and max(cosines["all 60"]) < 0.95   # downhill, but tilted
 
 # %% [markdown]
-# Within each layer the direction is close; across layers it is not, because the hidden layer's
-# part is scaled up about 4× and the output layer's is not, so the whole step tilts towards the
-# hidden weights. It is still downhill, which is why the code learns at all.
+# Within each layer the direction is close (cosine above 0.99 for `who`, above 0.95 for `wih`, at
+# every seed); across layers it is not, because the hidden layer's part is scaled up about 4× and
+# the output layer's is not, so the step of all 60 weights tilts towards the hidden weights: its
+# cosine with the gradient is between 0.7 and 0.95 at every seed from 0 to 49 (0.91 at seed 0, the
+# largest). It is still downhill, which is why the code learns at all.
 #
 # ## 6. The biases
 #
@@ -629,7 +765,8 @@ assert single.shape == (10, 1)
 #
 # With ten rows and ten free output biases, one per row, the output layer alone could hit any ten
 # targets. Set the 110 per-row biases to zero and keep the trained weights: the network the
-# weights actually learned classifies only about 70% of the table.
+# weights actually learned classifies only 7 or 8 of the ten rows right (70 % at seed 0), at every
+# seed from 0 to 9.
 
 # %%
 def accuracy(out):
@@ -643,16 +780,22 @@ def without_row_biases(net_):
 print(f"seed 0: with the per-row biases accuracy {accuracy(doc_pred):.0%}, "
       f"largest error {np.abs(doc_pred - target.ravel()).max():.3f}; "
       f"zeroed: accuracy {accuracy(without_row_biases(doc)):.0%}")
+zeroed_right = []
 for seed in range(10):
     trained, _ = run_code(seed)
     assert accuracy(trained.predict(table)) == 1.0
-    assert accuracy(without_row_biases(trained)) < 1.0
+    zeroed_right.append(round(10 * accuracy(without_row_biases(trained))))
+print("seeds 0-9, rows right with the per-row biases zeroed:", zeroed_right)
+assert all(7 <= n <= 8 for n in zeroed_right)
 
 # %% [markdown]
 # Now the same training with the biases done as the tutorial's own matrix form says — one per
 # neuron, summed over the rows — once with the code's rule (double sigmoid, raw error sent back)
 # and once with the true gradient. `train` below is the code's `backprop` with those two choices
-# as switches; with both set as the code has them it reproduces the code exactly.
+# as switches; with both set as the code has them it reproduces the code exactly. With one bias per
+# neuron the code's rule still classifies every row, but no longer fits the targets closely: its
+# largest error is between 0.1 and 0.3 at every seed from 0 to 9 (0.17 at seed 0), where the
+# per-row biases bring it under 0.02.
 
 # %%
 def train(seed, rule, biases, epochs=1000, lr=0.1):
@@ -694,12 +837,16 @@ for name, out in [("the code as printed", out_code), ("its rule, per-neuron bias
     print(f"{name:28s} largest error {np.abs(out - target.ravel()).max():.3f}, "
           f"accuracy {accuracy(out):.0%}")
 
+per_neuron_errors = []
 for seed in range(10):
     out_r, _ = train(seed, "code", "per neuron")
     out_c, _ = train(seed, "code", "per row")
     assert np.abs(out_c - target.ravel()).max() < 0.02     # the printed kind of fit ...
-    assert np.abs(out_r - target.ravel()).max() > 0.05     # ... needs the per-row biases
+    per_neuron_errors.append(np.abs(out_r - target.ravel()).max())
     assert accuracy(out_r) == 1.0
+print(f"seeds 0-9, largest error with per-neuron biases: {min(per_neuron_errors):.3f} .. "
+      f"{max(per_neuron_errors):.3f}")
+assert all(0.1 < e < 0.3 for e in per_neuron_errors)      # ... needs the per-row biases
 
 # %% [markdown]
 # The true gradient from the same start, trained by the engine: `nn.fit` with the mean of
@@ -732,17 +879,154 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The bottom curve is not a better learner: it has 110 extra parameters, one offset per row, and
-# uses them to memorise the ten targets. With one bias per neuron, the code's rule still ends
-# lower than the true gradient at this learning rate — its hidden-layer steps are about 4× larger,
-# like a larger learning rate for that layer — but that is a matter of step size, not of a better
-# direction: the true gradient with $\eta = 0.4$ ends well below it.
+# The bottom curve is not a better learner: it holds 110 bias numbers where 11 are needed, 99
+# extra offsets tied to the rows, and uses them to memorise the ten targets. With one bias per
+# neuron, the code's rule still ends lower than the true gradient at this learning rate (at every
+# seed from 0 to 9) — its hidden-layer steps are about 4× larger, like a larger learning rate for
+# that layer — but that is a matter of step size, not of a better direction: the true gradient
+# with $\eta = 0.4$ ends well below it, under three quarters of its final cost at every seed.
 
 # %%
-for seed in range(5):
+rule_vs_gradient, fast_vs_rule = [], []
+for seed in range(10):
     _, rule_losses = train(seed, "code", "per neuron")
-    _, grad_losses = train(seed, "gradient", "per neuron", lr=0.4)
+    _, grad_losses = train(seed, "gradient", "per neuron")
+    _, fast_losses = train(seed, "gradient", "per neuron", lr=0.4)
     if seed == 0:
-        print(f"final C: the code's rule (eta 0.1) {rule_losses[-1]:.4f}, "
-              f"true gradient (eta 0.4) {grad_losses[-1]:.4f}")
-    assert grad_losses[-1] < rule_losses[-1] / 2
+        print(f"seed 0, final C: the code's rule (eta 0.1) {rule_losses[-1]:.4f}, true gradient "
+              f"(eta 0.1) {grad_losses[-1]:.4f}, true gradient (eta 0.4) {fast_losses[-1]:.4f}")
+    rule_vs_gradient.append(rule_losses[-1] / grad_losses[-1])
+    fast_vs_rule.append(fast_losses[-1] / rule_losses[-1])
+print(f"seeds 0-9, final C ratios: rule / gradient (both eta 0.1) {min(rule_vs_gradient):.2f} .. "
+      f"{max(rule_vs_gradient):.2f}; gradient (eta 0.4) / rule {min(fast_vs_rule):.2f} .. "
+      f"{max(fast_vs_rule):.2f}")
+assert max(rule_vs_gradient) < 1          # the rule ends lower at eta 0.1 ...
+assert max(fast_vs_rule) < 0.75           # ... and the gradient with a larger step far lower still
+
+# %% [markdown]
+# ## 9. Step 1's mini-batches, and "Stochastic" Gradient Descent
+#
+# The tutorial's step 1 says the training data "is converted into different mini-batches" before it
+# is fed forward, and its gradient-descent section calls the method "Stochastic Gradient Descent".
+# It defines neither, and its code uses neither: every call of `backprop` gets the whole table and
+# makes one update from all ten rows — full-batch gradient descent. Checked: `fit` calls `backprop`
+# once per epoch, each time with the 10×5 table; and the weight update of one call is the sum of
+# the ten updates that each row alone would make from the same weights.
+
+# %%
+calls = []
+
+
+class Watched(NN):
+    """The tutorial's NN, noting the shape of the table each backprop call receives."""
+
+    def backprop(self, inputs_list, targets_list):
+        calls.append(np.shape(inputs_list))
+        super().backprop(inputs_list, targets_list)
+
+
+np.random.seed(0)
+with contextlib.redirect_stdout(io.StringIO()):
+    Watched(5, 10, 1, 0.1, 1000).fit(table, target)
+print(f"fit: {len(calls)} calls of backprop, each with a table of shape {calls[0]}")
+assert len(calls) == 1000 and set(calls) == {(10, 5)}         # one update per epoch, all ten rows
+
+
+def weight_change(rows):
+    """(change of wih, change of who) in one backprop call on `rows`, from the seed-0 start."""
+    np.random.seed(0)
+    net_ = NN(5, 10, 1, 0.1, 1)
+    wih, who = net_.wih.copy(), net_.who.copy()
+    net_.backprop(table[rows], target[rows])
+    return net_.wih - wih, net_.who - who
+
+
+all_rows = weight_change(list(range(10)))
+one_row_each = [weight_change([n]) for n in range(10)]
+for part in (0, 1):                                            # wih, then who
+    assert np.allclose(all_rows[part], sum(change[part] for change in one_row_each),
+                       rtol=1e-12, atol=1e-15)
+
+# %% [markdown]
+# What the two names mean (the usual definitions; the tutorial gives none). **Mini-batch gradient
+# descent** shuffles the rows every epoch, cuts them into batches of $B$ rows, and takes one step
+# per batch on that batch's cost alone, $w \leftarrow w - \eta\,\nabla C_{\text{batch}}(w)$, here
+# with $C_{\text{batch}}$ the mean of $\frac12(o - t)^2$ over the batch. **Stochastic gradient
+# descent** is $B = 1$: one row per step. (Many texts call both "SGD".) A batch's gradient is only
+# an estimate of the whole table's, but an epoch now takes $10/B$ steps instead of one, for the
+# same work: every row still goes forward and backward once per epoch. `nn.fit(..., batch_size=B)`
+# does this.
+#
+# One epoch with $B = 3$ from the code's seed-0 weights (per-neuron biases, the true gradient),
+# each step recorded: the batches cover the ten rows once (3 + 3 + 3 + 1), and the first step is
+# $-\eta$ times the gradient of that batch's cost, measured by central finite differences of a
+# NumPy cost function (no engine involved).
+
+# %%
+def batch_cost(params, rows):
+    """Mean of 1/2 (o - t)^2 over the table's `rows`, in float64; params in parameters() order."""
+    hidden_ = params[:60].reshape(10, 6)        # each hidden neuron: its 5 weights, then its bias
+    out_w, out_b = params[60:70], params[70]   # the output neuron: 10 weights, then its bias
+    hs = sigma(table[rows] @ hidden_[:, :5].T + hidden_[:, 5])
+    out = sigma(hs @ out_w + out_b)
+    return float(np.mean(0.5 * (out - target[rows, 0]) ** 2))
+
+
+def numeric_gradient(params, rows, eps=1e-6):
+    return np.array([(batch_cost(params + eps * e, rows) - batch_cost(params - eps * e, rows))
+                     / (2 * eps) for e in np.eye(len(params))])
+
+
+steps = []
+replay = ReplayStep()                          # the step fit uses by default for this model
+
+
+def recorded_step(model_, Xb, yb, *rest):
+    before = np.array([p.data for p in model_.parameters()])
+    result = replay(model_, Xb, yb, *rest)
+    after = np.array([p.data for p in model_.parameters()])
+    steps.append(([X.index(row) for row in Xb], before, after))
+    return result
+
+
+lr = 1.0
+model = engine_copy(wih0, who0)
+fit(model, X, y, loss=mse, optimizer=SGD(model.parameters(), lr=lr), epochs=1, batch_size=3,
+    step=recorded_step, progress=False)
+print("the epoch's batches (row numbers):", [rows for rows, _, _ in steps])
+assert [len(rows) for rows, _, _ in steps] == [3, 3, 3, 1]
+assert sorted(sum((rows for rows, _, _ in steps), [])) == list(range(10))
+
+rows, before, after = steps[0]
+batch_grad = numeric_gradient(before, rows)
+assert np.allclose((before - after) / lr, batch_grad, rtol=1e-6, atol=1e-9)
+table_grad = numeric_gradient(before, list(range(10)))
+print(f"first step = -eta x (finite-difference gradient of its batch's cost), all 71 parameters; "
+      f"cosine between that batch's gradient and the whole table's: {cosine(batch_grad, table_grad):.2f}")
+
+# %% [markdown]
+# Then training, with the same learning rate per step ($\eta = 1$ on the batch mean) and 200
+# epochs, from the code's starting weights, for $B$ = 10 (the whole table, one step per epoch, as
+# the code does), 5, 2 and 1 (stochastic, ten steps per epoch). The smaller the batch, the more
+# steps per epoch and the lower the cost after 200 epochs; with one row per step every output
+# ends within 0.25 of its target. Asserted for the code's starting weights of seeds 0 to 4 (each
+# with fit's shuffling seed 0); printed for seed 0.
+
+# %%
+sizes = (10, 5, 2, 1)
+for seed in range(5):
+    np.random.seed(seed)
+    start = NN(5, 10, 1, 0.1, 1)
+    costs, errors = [], []
+    for B in sizes:
+        m = engine_copy(start.wih, start.who)
+        hist = fit(m, X, y, loss=mse, optimizer=SGD(m.parameters(), lr=1.0), epochs=200,
+                   batch_size=B, progress=False)
+        outs = np.array([o[0] for o in predict(m, X)])
+        costs.append(10 * hist.final_loss)                        # back to the tutorial's sum
+        errors.append(np.abs(outs - target.ravel()).max())
+        if seed == 0:
+            print(f"B = {B:2d}: {math.ceil(10 / B):2d} steps per epoch, "
+                  f"C after 200 epochs {costs[-1]:.4f}, largest error {errors[-1]:.3f}")
+    assert all(b < a for a, b in zip(costs, costs[1:]))         # smaller batches: lower cost
+    assert errors[-1] < 0.25                                    # stochastic: all ten targets met

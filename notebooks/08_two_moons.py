@@ -32,9 +32,11 @@
 #    length is the rate of that increase. It shows a picture of a gradient field (from Wikipedia)
 #    whose arrows point uphill.
 # 2. **Gradient descent** steps along $-\nabla C$, the steepest decrease; the size of the step is the
-#    **learning rate** $\eta$; after enough steps (epochs) it "reaches the global minimum". It shows
-#    a picture of the steps going down a curve (from Kaggle), and compares the method to a climber
-#    in fog "taking small steps in random directions" to find the way down.
+#    **learning rate** $\eta$; after enough steps (epochs) it "reaches the global minimum". It calls
+#    the method "Stochastic Gradient Descent", an algorithm that "helps find the global minimum",
+#    without saying what is stochastic (random) about it. It shows a picture of the steps going down
+#    a curve (from Kaggle), and compares the method to a climber in fog "taking small steps in
+#    random directions" to find the way down.
 # 3. The update is $w_{\text{new}} = w - \eta\,\partial C/\partial w$ for every weight and bias (the
 #    tutorial writes the new weight as $\nabla w$; notebook 07 explains why that notation is wrong).
 # 4. Networks are universal function approximators; an animation shows a network's output
@@ -43,7 +45,11 @@
 # **What we find** (asserted below): 1 and 3 are right. In 2, the step is $\eta\,|\nabla C|$, not
 # $\eta$; too large an $\eta$ makes the cost go *up*; gradient descent tries no directions at all
 # (one backward pass gives the best one); and it reaches *a* minimum — which one depends on where
-# it starts, so not necessarily the global one. 4: a small network fits a curve closely.
+# it starts, so not necessarily the global one. What makes gradient descent *stochastic* is the
+# data, not the direction: each step uses the gradient of a random mini-batch of the training
+# rows (one row, for stochastic gradient descent proper) instead of all of them. Everything here
+# is full-batch, like the tutorial's own code; notebook 07 (section 9) shows mini-batch and
+# stochastic descent on the tutorial's table. 4: a small network fits a curve closely.
 #
 # The demo: 100 two-moons points (noise 0.1), `MLP(2, [16, 16, 1])` with ReLU hidden layers and a
 # linear output, the max-margin (hinge) loss with labels ±1 plus $10^{-4}\sum p^2$ (L2), 100

@@ -27,8 +27,11 @@
 # **Follows:** "Step 4: Backward Pass" of the *back-propagation algorithm notes*
 # (`000_8495f74e1b111f69.txt`, one of the texts this project checks; it is not in this
 # repository). In our words: first compute the gradient of the loss with respect to the output
-# layer's input — how much a small change there changes the loss — then pass it back through
-# each layer with the chain rule until every weight and bias has its gradient, then update them.
+# layer's input (its weighted sum), then pass it back through each layer with the chain rule until
+# every weight and bias has its gradient, then update them. (The notes add that this first gradient
+# "measures how much a small change in the output of the network affects the loss": that is
+# $\partial\text{Loss}/\partial\,\text{output}$, a different number — the two differ by the output
+# activation's slope, shown at the end of the first section.)
 # Here we watch that happen on karpathy's tanh neuron, as in notebook 5, then in the two-moons
 # training of notebook 8.
 
@@ -93,9 +96,11 @@ for record, step in zip(steps, walk):
     print(step)
 
 # %% [markdown]
-# The first step is `o` sending $1 - o^2 = 0.5$ to `n` — the notes' gradient with respect to the
-# output layer's input, as this neuron is the whole network; `n`'s step sends that 0.5 unchanged
-# through the two `+` nodes (local derivative 1); the `*` nodes multiply it by the other operand:
+# The first step is `o` sending $\partial o/\partial n = 1 - o^2 = 0.5$ to `n`. The walk starts at
+# `o` itself, with no loss after it, so every number here is a derivative of $o$: this is
+# $\partial o/\partial n$, not the notes' $\partial\text{Loss}/\partial n$ (which needs a loss;
+# see below). `n`'s step sends that 0.5 unchanged through the two `+` nodes (local derivative 1);
+# the `*` nodes multiply it by the other operand:
 # $\partial o/\partial w_1 = 0.5 \cdot x_1 = 1$ and $\partial o/\partial x_1 = 0.5 \cdot w_1 = -1.5$.
 # Clicking `w1` on the page shows this, `explain`'s text:
 
@@ -106,6 +111,22 @@ o.backward()
 assert math.isclose(v["w1"].grad, 1.0, rel_tol=1e-12)     # 0.5 * x1
 assert math.isclose(v["x1"].grad, -1.5, rel_tol=1e-12)    # 0.5 * w1
 assert math.isclose(v["n"].grad, 0.5, rel_tol=1e-12)
+
+# %% [markdown]
+# **With a loss on top**, $\text{Loss} = \frac12(o - t)^2$ with target $t = 1$, the walk starts one
+# node higher. The notes' first gradient, with respect to the output layer's input, is then
+# $\partial\text{Loss}/\partial n = (o - t)(1 - o^2)$; the change "in the output of the network"
+# they describe it by is $\partial\text{Loss}/\partial o = o - t$, twice as large here:
+
+# %%
+o, v = neuron()
+t = 1.0
+loss = 0.5 * (o - t) ** 2
+loss.backward()
+print(f"dLoss/do = {o.grad:+.6f} (o - t), dLoss/dn = {v['n'].grad:+.6f} ((o - t)(1 - o^2))")
+assert math.isclose(o.grad, o.data - t, rel_tol=1e-12)
+assert math.isclose(v["n"].grad, (o.data - t) * (1 - o.data ** 2), rel_tol=1e-12)
+assert math.isclose(v["n"].grad / o.grad, 0.5, rel_tol=1e-12)           # 1 - o^2 = 1/2
 
 # %% [markdown]
 # ## Training the two-moons network, watched live
