@@ -46,8 +46,8 @@
 #   $E_{o_1} = 0.2985$, $E_{o_2} = 0.0241$, $E_{total} = 0.3226$, then a lone $0.098$; then
 #   $\partial E_{total}/\partial w_7 = \frac{\partial E_{total}}{\partial out_{o_1}} \cdot
 #   \frac{\partial out_{o_1}}{\partial in_{o_1}} \cdot \frac{\partial in_{o_1}}{\partial w_7} = 0.0745$ and
-#   $w_7^{new} = w_7^{old} - \alpha \cdot 0.0745 = 0.5628$ with $\alpha = 0.5$; "similarly, all other
-#   weights are updated".
+#   an update of $w_7$ to $0.5628$ with $\alpha = 0.5$ (its formula has a stray "=", see "The update
+#   of $w_7$"); "similarly, all other weights are updated".
 # - **A NumPy listing** of the same network: inputs `[0.1, 0.05]`, targets `[0.02, 0.98]`, the two
 #   weight matrices, one bias per layer (0.3 and 0.9); one forward pass, the error, the deltas, and
 #   an update of both weight matrices with learning rate 0.5; it prints the new matrices.
@@ -403,16 +403,22 @@ draw_dot(r_E, rankdir="TB", highlight=r_w7, params=[r_w5, r_w7])
 # %% [markdown]
 # ## The update of $w_7$
 #
-# **Slide:** "$W_7$ is updated as follows: $W_{7_{new}} = W_{7_{old}} = -\alpha \cdot \partial E_{total}/\partial W_7 = 0.5628$
-# (using $x = \alpha = 0.5$)". The second "=" should be "−" (the rule is
-# $w_{new} = w_{old} - \alpha\,\partial E/\partial w$), and "x =" is a leftover. With that read, the
-# printed number is the rule applied correctly to the printed gradient: $0.6 - 0.5 \cdot 0.0745 = 0.56275$.
-# With the right gradient:
+# **Slide:** "$W_7$ is updated as follows: $W_{7_{new}} = W_{7_{old}} = -\alpha * \dfrac{\partial E_{total}}{\partial W_7} = 0.5628$
+# …… (using $x = \alpha = 0.5$)".
+#
+# The second "=" (between $W_{7_{old}}$ and $-\alpha$) is stray: the minus is already printed after
+# it, so the fix is to **delete** that "=", which leaves the rule
+# $W_{7_{new}} = W_{7_{old}} - \alpha \cdot \partial E_{total}/\partial W_7$. Read literally, the printed
+# chain would claim $W_{7_{old}} = -\alpha \cdot 0.0745$, i.e. $0.6 = -0.03725$. The "x =" in
+# "using x = α = 0.5" is a leftover too. With the "=" deleted, the printed number is the rule applied
+# correctly to the printed gradient: $0.6 - 0.5 \cdot 0.0745 = 0.56275$. With the right gradient:
 
 # %%
 w7_new = 0.6 - alpha * dE_dw7
 print(f"w7_new = 0.6 - {alpha}·{dE_dw7:.4f} = {w7_new:.4f};  the worked example prints 0.5628")
-print(f"        (its own: 0.6 - 0.5·0.0745 = {0.6 - 0.5 * 0.0745:.5f})")
+print(f"        (its own: 0.6 - 0.5·0.0745 = {0.6 - 0.5 * 0.0745:.5f}; "
+      f"read literally, W7_old = -0.5·0.0745 = {-0.5 * 0.0745:.5f}, but W7_old is 0.6)")
+assert not holds(0.6, -0.5 * 0.0745)                   # the printed chain, read literally, is false
 assert holds(0.5628, 0.6 - 0.5 * 0.0745) and not holds(0.5628, w7_new)
 
 # %% [markdown]
@@ -464,8 +470,15 @@ for k in given:
     assert math.isclose(n[k].grad, by_hand[k], rel_tol=1e-12), k
     print(f"{k:4} {given[k]:6.3f} {by_hand[k]:9.5f} {updated[k]:9.5f}")
 
-check = gradcheck(lambda *w: build(dict(zip(given, w)))[0],
-                  [Value(v, label=k) for k, v in given.items()])
+forward_passes = []     # one entry per call of the function gradcheck is given
+
+
+def E_of(*w):
+    forward_passes.append(w)
+    return build(dict(zip(given, w)))[0]
+
+
+check = gradcheck(E_of, [Value(v, label=k) for k, v in given.items()])
 print(check)
 assert check
 
@@ -474,9 +487,36 @@ print(f"E_total before: {E.data:.6f}, after one update of every weight and bias:
 assert E_after.data < E.data
 
 # %% [markdown]
-# The slides call backpropagation a "quick calculation of derivatives": one backward pass gave all
-# ten gradients above, where the finite-difference check needed two extra forward passes per
-# parameter. And they say the error is "propagated backward, from the output layer to the input
+# ### "Quick calculation of derivatives", counted
+#
+# The slides call backpropagation "an algorithm to improve the accuracy of prediction and quick
+# calculation of derivatives". Here is the count. Central differences need $E(p + h)$ and $E(p - h)$
+# for **each** parameter $p$: $2 \times 10 = 20$ forward passes for our 10 parameters (`gradcheck` ran
+# one more, a forward and backward pass for the gradients it checks). Backpropagation needs **one**
+# forward pass and **one** backward pass for all ten. In work: a forward pass computes every op node
+# of the graph once — counted by hand from `build`: each of the four weighted sums is 2 products and
+# 2 additions (16), four sigmoids, each error $\frac12(t - o)^2$ a subtraction, a square and a product
+# (6), and the final sum: **27** — and the backward pass visits every node once, the 27 plus the 16
+# leaves (10 parameters, 2 inputs, and the constants $\frac12$, $t_k$ of each error).
+
+# %%
+graph = backward_order(E)
+op_nodes = sum(1 for v in graph if v.op)                 # nodes a forward pass computes
+fd_passes = len(forward_passes) - 1                      # all but gradcheck's own autodiff run
+print(f"finite differences: {fd_passes} forward passes x {op_nodes} op nodes = "
+      f"{fd_passes * op_nodes} node computations, for {len(given)} gradients")
+print(f"backpropagation:    1 forward pass ({op_nodes} op nodes) + 1 backward pass "
+      f"({len(graph)} node visits) = {op_nodes + len(graph)}, for all {len(given)} gradients")
+assert fd_passes == 2 * len(given) == 20
+assert op_nodes == 4 * 4 + 4 + 2 * 3 + 1 == 27 and len(graph) == 27 + 10 + 2 + 2 * 2
+assert fd_passes * op_nodes > 7 * (op_nodes + len(graph))       # 540 against 70
+
+# %% [markdown]
+# Here that is 540 node computations against 70, more than seven times the work, and the gap
+# grows with the network: finite differences need $2P$ forward passes for $P$ parameters, the
+# backward pass stays one pass however many weights feed the error. That is the "quick".
+#
+# The slides also say the error is "propagated backward, from the output layer to the input
 # layer": the engine's backward pass visits the nodes in exactly that order (each node before the
 # nodes it was computed from), so the output weights' gradients are complete before the hidden
 # layer's start.
@@ -533,7 +573,7 @@ for name, r in rows.items():
 # | $E_{o_1} = 0.2985$, $E_{o_2} = 0.0241$, $E_{total} = 0.3226$ | 0.3363, 0.0176, 0.3540 | right for its wrong outputs |
 # | 0.098 | — | no quantity of the example; unexplained |
 # | $\partial E/\partial w_7 = 0.0745$ | 0.0640 | on its own numbers it is 0.0738; 0.0745 is $\partial E/\partial w_5$ |
-# | $w_7^{new} = 0.5628$ | 0.5680 | the rule applied correctly to the wrong gradient ("=" for "−") |
+# | $w_7^{new} = 0.5628$ | 0.5680 | the rule applied correctly to the wrong gradient (delete the stray "=" before "$-\alpha$") |
 
 # %% [markdown]
 # ## The NumPy listing
@@ -709,11 +749,16 @@ for update_biases in (False, True):
 
 # %% [markdown]
 # Both rules lower the error (the weights alone can fit one example), but the biases are two more
-# parameters moving downhill: updating them gives a lower error at every checkpoint — about half
-# after 100 steps, under a quarter after 1000 — and outputs nearer the targets 0.02 and 0.98.
+# parameters moving downhill: updating them gives a lower error at every checkpoint — between 0.45
+# and 0.5 of the listing's error after 100 steps, under a quarter of it after 1000 — and outputs
+# nearer the targets 0.02 and 0.98.
 
 # %%
-assert all(runs[True][s] < runs[False][s] for s in checkpoints[1:])
+share = {s: runs[True][s] / runs[False][s] for s in checkpoints[1:]}
+print("error with bias updates / error without:",
+      ", ".join(f"{share[s]:.3f} after {s}" for s in share))
+assert all(r < 1 for r in share.values())
+assert 0.45 < share[100] < 0.5 and share[1000] < 0.25
 assert runs[False][-1] < runs[False][0] / 100
 
 # %% [markdown]
@@ -739,12 +784,14 @@ for lr in rates:
     curves[lr] = errors
     print(f"alpha = {lr:<5}", "  ".join(f"E@{s}={errors[s]:.5f}" for s in checkpoints))
 
-# along the first step's direction: the error after one step, for every alpha from 0 to 100
+# along the first step's direction: the error after one step, for alpha from 0 to 100 in steps of 0.5
 alphas = np.linspace(0, 100, 201)
 after_one = np.array([build({k: v - a * by_hand[k] for k, v in given.items()})[0].data
                       for a in alphas])
-print(f"after one step: lowest error at alpha = {alphas[after_one.argmin()]:.1f}; "
-      f"higher than before from alpha = {alphas[after_one > E.data][0]:.1f} on")
+lowest = after_one.argmin()
+above = np.flatnonzero(after_one > E.data)[0]            # the first alpha whose step raises E
+print(f"after one step: lowest error at alpha = {alphas[lowest]:.1f} (grid step 0.5); higher than "
+      f"before from alpha in ({alphas[above - 1]:.1f}, {alphas[above]:.1f}] on")
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
 left.plot(alphas, after_one)
@@ -765,12 +812,14 @@ plt.show()
 #   started; with 0.5 it is far lower. For small rates only $\alpha \times$ steps matters (each step
 #   is a short move along the gradient), so $\alpha = 0.05$ needs ten times the steps of $0.5$: its
 #   error after 1000 steps is within 2 % of 0.5's after 100.
-# - **Large overshoots.** Along the first step's direction (left plot) the error falls until
-#   $\alpha$ of about 17, then rises again: a longer step lands past the valley. From about
-#   $\alpha = 43$ on, the first step *raises* the error — at $\alpha = 50$ training still recovers; at
-#   $\alpha = 500$ the first step drives both outputs to 0, where the sigmoid is flat
-#   ($\sigma' \approx 0$), and the error stays at $\frac12(0.02 - 0)^2 + \frac12(0.98 - 0)^2 = 0.4804$
-#   for good.
+# - **Large overshoots.** Along the first step's direction (left plot) the error falls until an
+#   $\alpha$ between 16 and 18, then rises again: a longer step lands past the valley. From an
+#   $\alpha$ between 42 and 44 on (up to 100, the end of the scan), the first step *raises* the error.
+#   The scan above finds both: the error falls at every grid point before its lowest one and rises at
+#   every one after, so the minimum lies within one grid step (0.5) of it. At $\alpha = 50$ training
+#   still recovers; at $\alpha = 500$ the first step drives both outputs to 0, where the sigmoid is
+#   flat ($\sigma' \approx 0$), and the error stays at
+#   $\frac12(0.02 - 0)^2 + \frac12(0.98 - 0)^2 = 0.4804$ for good.
 # - **Balance.** The worked example's 0.5 is safe but not fast here: 5 is lower at every
 #   checkpoint, and even 50, after its overshoot, ends lowest of all. Overshooting is a risk, not a
 #   certain failure; 500 is the failure. All of this is one training example; the right $\alpha$
@@ -780,6 +829,11 @@ plt.show()
 assert curves[0.05][100] > 0.5 * curves[0.05][0] and curves[0.5][100] < curves[0.05][100] / 10
 assert abs(curves[0.05][1000] / curves[0.5][100] - 1) < 0.02
 assert after_one[1] < E.data                                     # a small step goes downhill
+slopes = np.diff(after_one)
+assert (slopes[:lowest] < 0).all() and (slopes[lowest:] > 0).all()       # one valley on the scan
+assert 16 <= alphas[lowest - 1] and alphas[lowest + 1] <= 18             # its bottom: in [16, 18]
+assert (after_one[1:above] < E.data).all() and (after_one[above:] > E.data).all()
+assert 42 <= alphas[above - 1] and alphas[above] <= 44                   # the crossing: in [42, 44]
 assert curves[50][1] > E.data and curves[500][1] > E.data        # a large one overshoots
 stuck = 0.5 * (0.02 - 0) ** 2 + 0.5 * (0.98 - 0) ** 2
 assert all(abs(e - stuck) < 1e-6 for e in curves[500][1:])
@@ -825,7 +879,7 @@ for name, p in model.named_parameters():
 #
 # | item of the worked example | checked in |
 # |---|---|
-# | four steps of backpropagation (and its overview figure); "quick calculation of derivatives"; error propagated from the output layer back | "Similarly": one update of everything lowers $E$; one backward pass against `gradcheck`; `backward_order` |
+# | four steps of backpropagation (and its overview figure); "quick calculation of derivatives"; error propagated from the output layer back | "Similarly": one update of everything lowers $E$; one backward pass against `gradcheck`; "Quick calculation of derivatives, counted" (20 forward passes against 1 forward + 1 backward); `backward_order` |
 # | update rule $w - \alpha\,\partial E/\partial w$; $\alpha$ a hyperparameter for the size of the update | "The update of $w_7$"; "The learning rate" (step $\propto \alpha$) |
 # | the 2-2-2 network and its figure (weights from the listing) | "The network" (`build`), the drawing with `highlight=w7`, the `nn.MLP` |
 # | goal: weights that predict the targets better | "The listing never updates the biases" (outputs after 1000 steps) |
