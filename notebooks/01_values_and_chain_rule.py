@@ -66,10 +66,12 @@ assert y.local_grads == (2 * u.data,)
 # ## The graph
 #
 # Value nodes show `label | data | grad`; op nodes show the operation; each edge carries the local
-# derivative `d(consumer)/d(operand)`. Before `backward()` every gradient is 0.
+# derivative `d(consumer)/d(operand)`. Before `backward()` every gradient is 0. The graph is drawn
+# top to bottom (`rankdir="TB"`), the input at the top and the output at the bottom, so it fits
+# the page.
 
 # %%
-dot = draw_dot(y)
+dot = draw_dot(y, rankdir="TB")
 # rendering needs no system Graphviz: draw_dot falls back to the pip package graphviz-pure
 assert b"<svg" in dot.pipe(format="svg")
 assert "grad 0.0000" in dot.source and "data 25.0000" in dot.source
@@ -90,11 +92,12 @@ assert u.grad == 2 * u.data == 10.0
 assert x.grad == 3 * u.grad == 6 * (3 * x.data - 1) == 18 * x.data - 6 == 30.0
 
 # %% [markdown]
-# Redrawn, the gradients are filled in. Read any edge right to left: the gradient at its op's
-# output times the edge's local derivative is what flows into the operand (10 × 3 = 30 into x).
+# Redrawn, the gradients are filled in. Read any edge upwards, against its arrow: the gradient at
+# its op's output times the edge's local derivative is what flows into the operand (10 × 3 = 30
+# into x).
 
 # %%
-dot = draw_dot(y)
+dot = draw_dot(y, rankdir="TB")
 assert "{ x | data 2.0000 | grad 30.0000 }" in dot.source
 dot
 
@@ -162,7 +165,7 @@ assert b.grad == a.data == 3.0
 # every path from `a` to the root.
 
 # %%
-dot = draw_dot(f, highlight=a)
+dot = draw_dot(f, rankdir="TB", highlight=a)
 assert "{ a | data 3.0000 | grad -3.0000 }" in dot.source
 dot
 

@@ -100,11 +100,20 @@ for oi in o:
 # ## 2. The softmax Jacobian
 #
 # **The notes:** $p_i = e^{z_i} / \sum_k e^{z_k}$. With the quotient rule — for $f = g/h$,
-# $f' = (g'h - h'g)/h^2$ — and $g = e^{z_i}$, $h = \sum_k e^{z_k}$ (so $\partial h/\partial z_j = e^{z_j}$):
+# $f' = (g'h - h'g)/h^2$ — and $g = e^{z_i}$, $h = \sum_k e^{z_k}$ (so
+# $\partial h/\partial z_j = e^{z_j}$). Writing $S = \sum_k e^{z_k}$ for short, their lines are:
 #
-# - for $i = j$: $\frac{\partial p_i}{\partial z_j} = \frac{e^{z_i}\sum_k e^{z_k} - e^{z_j}e^{z_i}}{(\sum_k e^{z_k})^2}
-#   = p_i(1 - p_j)$;
-# - for $i \ne j$ ($g' = 0$): $\frac{\partial p_i}{\partial z_j} = \frac{0 - e^{z_j}e^{z_i}}{(\sum_k e^{z_k})^2} = -p_j\,p_i$.
+# - for $i = j$ ($g' = e^{z_i}$): factor out $e^{z_i}$, then split the fraction in two,
+#
+#   $$\frac{\partial p_i}{\partial z_j} = \frac{e^{z_i}S - e^{z_j}e^{z_i}}{S^2}
+#     = \frac{e^{z_i}(S - e^{z_j})}{S^2}
+#     = \frac{e^{z_i}}{S}\cdot\frac{S - e^{z_j}}{S} = p_i(1 - p_j),$$
+#
+#   the last step because $e^{z_i}/S = p_i$ and $(S - e^{z_j})/S = 1 - p_j$ (and $p_i = p_j$ here);
+# - for $i \ne j$ ($g' = 0$):
+#
+#   $$\frac{\partial p_i}{\partial z_j} = \frac{0 - e^{z_j}e^{z_i}}{S^2}
+#     = \frac{-e^{z_j}}{S}\cdot\frac{e^{z_i}}{S} = -p_j\,p_i.$$
 #
 # To get row $i$ of the Jacobian, run `backward()` from $p_i$ alone: then `z_j.grad` is
 # $\partial p_i/\partial z_j$. One backward pass per output, one scalar at a time.
@@ -136,10 +145,14 @@ for i in range(K):
         # the quotient rule, before simplifying: (g'h - h'g) / h^2
         g, h, dg, dh = e[i], sum(e), (e[i] if i == j else 0.0), e[j]
         quotient = (dg * h - dh * g) / h ** 2
-        assert math.isclose(jacobian[i][j], closed, rel_tol=1e-12, abs_tol=1e-15), (i, j)
-        assert math.isclose(jacobian[i][j], quotient, rel_tol=1e-12, abs_tol=1e-15), (i, j)
-print("every entry equals the quotient rule's (g'h - h'g)/h^2, "
-      "= p_i(1 - p_j) on the diagonal and -p_i p_j off it")
+        # the notes' middle lines: e^z_i (S - e^z_j) / S^2 and (e^z_i / S)((S - e^z_j) / S) for
+        # i = j; (-e^z_j / S)(e^z_i / S) for i != j
+        middle = ([e[i] * (h - e[j]) / h ** 2, (e[i] / h) * ((h - e[j]) / h)] if i == j
+                  else [(-e[j] / h) * (e[i] / h)])
+        for form in [closed, quotient, *middle]:
+            assert math.isclose(jacobian[i][j], form, rel_tol=1e-12, abs_tol=1e-15), (i, j)
+print("every entry equals the quotient rule's (g'h - h'g)/h^2, each of the notes' middle lines, "
+      "and p_i(1 - p_j) on the diagonal, -p_i p_j off it")
 
 # %% [markdown]
 # Two properties the formulas predict, checked: each row sums to 0 (the $p$'s always sum to 1, so
@@ -158,9 +171,17 @@ for i in range(K):
 # $\frac{\partial L}{\partial z_i} = -\sum_k y_k\,\frac{1}{p_k}\,\frac{\partial p_k}{\partial z_i}$
 # (they call this decomposing "the composite function $\log\log h$", a garble: there is no log of a
 # log; the composite is $\log p_k(z)$, whose outer factor is $\partial\log p_k/\partial p_k = 1/p_k$).
-# Splitting the sum into $k = i$ and $k \ne i$ and using the Jacobian above gives
-# $-y_i(1 - p_i) + \sum_{k\ne i} y_k\,p_i = p_i\left(y_i + \sum_{k\ne i} y_k\right) - y_i$, and for a
-# one-hot label ($\sum_k y_k = 1$) simply $\partial L/\partial z_i = p_i - y_i$.
+# Splitting the sum into $k = i$ and $k \ne i$ and putting in the Jacobian above
+# ($\partial p_i/\partial z_i = p_i(1 - p_i)$, and $\partial p_k/\partial z_i = -p_k\,p_i$ for
+# $k \ne i$), their lines are
+#
+# $$\frac{\partial L}{\partial z_i} = -y_i(1 - p_i) - \sum_{k\ne i} y_k\,\frac{1}{p_k}\,(-p_k\,p_i)
+#   = -y_i(1 - p_i) + \sum_{k\ne i} y_k\,p_i
+#   = -y_i + y_i\,p_i + \sum_{k\ne i} y_k\,p_i
+#   = p_i\Big(y_i + \sum_{k\ne i} y_k\Big) - y_i$$
+#
+# (the $1/p_k$ cancels the $p_k$; then the first product is multiplied out; then $p_i$ is factored
+# out), and for a one-hot label ($\sum_k y_k = 1$) simply $\partial L/\partial z_i = p_i - y_i$.
 #
 # The engine differentiates through `exp`, the sum, the division and `log`:
 
@@ -195,10 +216,9 @@ for zi, v in zip(z, via_jacobian):
     assert math.isclose(zi.grad, v, rel_tol=1e-12, abs_tol=1e-15)
 
 # %% [markdown]
-# The last simplification needs $\sum_k y_k = 1$. For a target that does not sum to 1 the two
-# forms before it, $-y_i(1 - p_i) + \sum_{k\ne i} y_k\,p_i$ and
-# $p_i\left(y_i + \sum_{k\ne i} y_k\right) - y_i$, are the ones that hold — the engine agrees with
-# them and not with $p_i - y_i$:
+# The last simplification needs $\sum_k y_k = 1$. For a target that does not sum to 1 the four
+# lines before it are the ones that hold — the engine agrees with each of them (the first one with
+# the Jacobian's own entries for $\partial p_k/\partial z_i$) and not with $p_i - y_i$:
 
 # %%
 y_soft = [0.5, 0.5, 0.5, 0.0]           # sums to 1.5
@@ -206,8 +226,13 @@ z = [Value(v) for v in z_data]
 softmax_cross_entropy_naive(z, y_soft).backward()
 for i, (zi, pi, yi) in enumerate(zip(z, p_ref, y_soft)):
     others = sum(y_soft) - yi
-    assert math.isclose(zi.grad, -yi * (1 - pi) + others * pi, rel_tol=1e-12, abs_tol=1e-15)
-    assert math.isclose(zi.grad, pi * (yi + others) - yi, rel_tol=1e-12, abs_tol=1e-15)
+    lines = [-yi * (1 - pi) - sum(y_soft[k] / p_ref[k] * jacobian[k][i]
+                                  for k in range(K) if k != i),
+             -yi * (1 - pi) + others * pi,
+             -yi + yi * pi + others * pi,
+             pi * (yi + others) - yi]
+    for line in lines:
+        assert math.isclose(zi.grad, line, rel_tol=1e-12, abs_tol=1e-15), i
 assert not math.isclose(z[0].grad, p_ref[0] - y_soft[0], rel_tol=1e-3)
 print("with sum(y) = 1.5: dL/dz_i = 1.5 p_i - y_i, e.g.", f"{z[0].grad:+.6f}")
 
@@ -468,7 +493,8 @@ for param, last in ((W_2, H1), (b_2, 1.0)):
 #   gradient on down to layer 1, not to $W_2$;
 # - $\partial(W_2 h_1 + b_2)/\partial W_2 = h_1$ is right: this is where $h_1$ belongs.
 #
-# Read as printed, the product is 0; without the stray factor it is the chain above.
+# Read as printed, the product is 0 — for $W_2$ and, with the same stray factor, for $b_2$ (whose
+# last factor is $\partial(W_2 h_1 + b_2)/\partial b_2 = 1$); without it each is the chain above.
 
 # %%
 dy_dz2 = grad(y, z_2).data
@@ -483,6 +509,13 @@ print(f"the notes' dLoss/dW_2 = {printed_W_2}; without dh_1/dz_2: {repaired_W_2:
       f"= engine {W_2.grad:.6f}")
 assert printed_W_2 == 0.0 and W_2.grad != 0.0
 assert math.isclose(repaired_W_2, W_2.grad, rel_tol=1e-12)
+dz2_db2 = grad(z_2, b_2).data
+printed_b_2 = dLoss_dy * dy_dz2 * dh1_dz2 * dz2_db2
+repaired_b_2 = dLoss_dy * dy_dz2 * dz2_db2
+print(f"the notes' dLoss/db_2 = {printed_b_2}; without dh_1/dz_2: {repaired_b_2:.6f} "
+      f"= engine {b_2.grad:.6f}")
+assert dz2_db2 == 1.0 and printed_b_2 == 0.0 and b_2.grad != 0.0
+assert math.isclose(repaired_b_2, b_2.grad, rel_tol=1e-12)
 
 # %% [markdown]
 # Every gradient of this little network against central finite differences:

@@ -63,6 +63,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Markdown
 
 from micrograd import Value, backward_order, draw_dot, explain, gradcheck, verify
 
@@ -562,18 +563,34 @@ for name, r in rows.items():
     assert r.ok == holds(published[name], ours[name]), name    # verify agrees with the walk above
 
 # %% [markdown]
-# In short (the numbers are the ones computed above):
-#
-# | the worked example prints | we compute | why |
-# |---|---|---|
-# | $in_{h_1} = 0.35$, $in_{h_2} = 0.3275$, $out_{h_1} = 0.5866$, $out_{h_2} = 0.5812$ | same | right (the $in_{h_2}$ formula writes $W_2 = 0.25$ where its sum uses 0.2) |
-# | $in_{o_1} = 1.345$, $in_{o_2} = 1.1546$ | 1.6593, 1.3380 | no placement of the four output weights gives them |
-# | $out_{o_1} = 0.7927$ | 0.8401 | not even $\sigma(1.345) = 0.7933$; it is $\sigma(1.3413)$ |
-# | $out_{o_2} = 0.7927$ | 0.7922 | a copy of $out_{o_1}$; its own $E_{o_2}$ uses $\sigma(1.1546) = 0.7604$ |
-# | $E_{o_1} = 0.2985$, $E_{o_2} = 0.0241$, $E_{total} = 0.3226$ | 0.3363, 0.0176, 0.3540 | right for its wrong outputs |
-# | 0.098 | — | no quantity of the example; unexplained |
-# | $\partial E/\partial w_7 = 0.0745$ | 0.0640 | on its own numbers it is 0.0738; 0.0745 is $\partial E/\partial w_5$ |
-# | $w_7^{new} = 0.5628$ | 0.5680 | the rule applied correctly to the wrong gradient (delete the stray "=" before "$-\alpha$") |
+# In short. The middle column is formatted from the values computed above (and so are the numbers
+# in the last column), not typed in:
+
+# %%
+def four(*values):
+    return ", ".join(f"{v:.4f}" for v in values)
+
+summary = [   # (what the worked example prints, what we compute, why)
+    (r"$in_{h_1} = 0.35$, $in_{h_2} = 0.3275$, $out_{h_1} = 0.5866$, $out_{h_2} = 0.5812$",
+     four(in_h1, in_h2, out_h1, out_h2),
+     r"right (the $in_{h_2}$ formula writes $W_2 = 0.25$ where its sum uses 0.2)"),
+    (r"$in_{o_1} = 1.345$, $in_{o_2} = 1.1546$", four(in_o1, in_o2),
+     "no placement of the four output weights gives them"),
+    (r"$out_{o_1} = 0.7927$", four(out_o1),
+     rf"not even $\sigma(1.345) = {sigma(1.345):.4f}$; it is $\sigma(1.3413)$"),
+    (r"$out_{o_2} = 0.7927$", four(out_o2),
+     r"a copy of $out_{o_1}$; its own $E_{o_2}$ uses "
+     + rf"$\sigma(1.1546) = {sigma(1.1546):.4f}$"),
+    (r"$E_{o_1} = 0.2985$, $E_{o_2} = 0.0241$, $E_{total} = 0.3226$", four(E_o1, E_o2, E_total),
+     "right for its wrong outputs"),
+    ("0.098", "—", "no quantity of the example; unexplained"),
+    (r"$\partial E/\partial w_7 = 0.0745$", four(dE_dw7),
+     f"on its own numbers it is {with_h2:.4f}; {with_h1:.4f} is " + r"$\partial E/\partial w_5$"),
+    (r"$w_7^{new} = 0.5628$", four(w7_new),
+     r'the rule applied correctly to the wrong gradient (delete the stray "=" before "$-\alpha$")'),
+]
+Markdown("| the worked example prints | we compute | why |\n|---|---|---|\n"
+         + "\n".join(f"| {printed} | {computed} | {why} |" for printed, computed, why in summary))
 
 # %% [markdown]
 # ## The NumPy listing

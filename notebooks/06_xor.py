@@ -178,6 +178,13 @@ for seed in (1, 2):
 # %% [markdown]
 # ## The XOR lecture notes: which loss does its backward descend?
 #
+# **What the notes say backpropagation is:** "an optimization algorithm used to adjust the
+# parameters (weights and biases)". Strictly, backpropagation only *computes* the gradient of the
+# loss with respect to every parameter; adjusting them is the gradient-descent update that uses it,
+# $\theta \leftarrow \theta - \eta\,\partial L/\partial\theta$ (notebook 4 says the same of the
+# 2-2-2 worked example's wording). In the listing below, `backward` does both: its six lines from
+# `dZ2` to `db1` are backpropagation, the four `-=` lines after them are the update.
+#
 # **What the listing does.** A class `NeuralNetwork(input_size, hidden_size, output_size)` with
 # weights `W1` (4×2) and `W2` (1×4) drawn by `np.random.randn` and zero biases `b1`, `b2`; samples
 # are the *columns* of `X` (2×4). `forward`: `z1 = W1 @ X + b1`, `a1 = sigmoid(z1)`,
@@ -509,8 +516,16 @@ assert np.allclose(change_ih, -eng_ih, rtol=1e-10, atol=1e-14)
 # %% [markdown]
 # But with no learning rate the step is $\alpha = 1$ on a loss summed over the batch, too large for
 # these weights: training as written (shapes fixed) diverges, from every start we try. The loss
-# $\frac12\sum_n (y_n - o_n)^2$ grows at every one of the first epochs (roughly tenfold each), the
-# numbers overflow, and after the 10,000 epochs every output is `nan` (not a number):
+# $\frac12\sum_n (y_n - o_n)^2$ is multiplied by more than 3 at every one of the first epochs
+# (the printed ratios: from about 6× to about 70× in the first two or three, then 9×), the numbers
+# overflow, and after the 10,000 epochs every output is `nan` (not a number).
+#
+# Why exactly 9× by then: the huge first steps push every hidden sigmoid to 0, where its slope is
+# 0 too, so nothing but the output bias $b$ still moves and every output is $o_n = b$. The
+# listing's update adds $\sum_n (y_n - b) = -4\bar e$ to $b$, with $\bar e = b - \bar y$ the mean
+# error over the four points, so $\bar e$ becomes $\bar e - 4\bar e = -3\bar e$. The loss,
+# $\frac12\sum_n (b - y_n)^2 = 2\bar e^2 + \frac12$ (the targets sit $\frac12$ from their mean
+# $\bar y = \frac12$), grows by $3^2 = 9$ once $\bar e$ is large:
 
 # %%
 def summed_loss(network):
@@ -523,12 +538,16 @@ for seed in range(5):
     for _ in range(6):
         hands_on.train(X0, y0.reshape(-1, 1), 1)
         first_epochs.append(summed_loss(hands_on))
+    assert hands_on.hidden_output.max() < 0.01                # every hidden sigmoid near 0
     with np.errstate(over="ignore", invalid="ignore"):
         hands_on.train(X0, y0.reshape(-1, 1), 10000 - 6)
         diverged = hands_on.forward(X0).ravel()
+    ratios = [b / a for a, b in zip(first_epochs, first_epochs[1:])]
     print(f"seed {seed}, as written (learning rate 1): loss over the first epochs",
-          [f"{v:.3g}" for v in first_epochs], "- outputs after 10,000:", diverged)
-    assert all(b > a for a, b in zip(first_epochs, first_epochs[1:]))
+          [f"{v:.3g}" for v in first_epochs], "- ratios", [f"{r:.1f}" for r in ratios],
+          "- outputs after 10,000:", diverged)
+    assert all(r > 3 for r in ratios)
+    assert all(abs(r - 9) < 0.1 for r in ratios[-2:])      # 3 squared, once only b moves
     assert first_epochs[-1] > 1e4 * first_epochs[0]
     assert np.all(np.isnan(diverged))
 

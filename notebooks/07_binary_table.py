@@ -610,10 +610,13 @@ assert not np.allclose(doc_who, grad_who, rtol=1e-3) and not np.allclose(doc_wih
 # ### How far off, and why "4×" and "224×"
 #
 # Row by row, each term of the code's sum is the true term times a factor:
-# - output layer: $\sigma(y)(1 - \sigma(y)) / (y(1 - y))$, within a few percent of 1 here;
+# - output layer: $\sigma(y)(1 - \sigma(y)) / (y(1 - y))$, within a few percent of 1 here (within
+#   5 %: this ratio is close to 1 for $y$ near 0.4, which is where the untrained network's ten
+#   outputs all are);
 # - hidden layer: $\dfrac{\sigma(h)(1 - \sigma(h))}{h(1 - h)} \cdot \dfrac{1}{y(1 - y)}$. The second
 #   part is the missing $y(1 - y)$; since $y(1 - y) \le \frac14$, it is at least 4 (here
-#   $y(1 - y)$ averages about 0.24, so about 4.2). The first part, for any $h \in (0, 1)$, is
+#   $y(1 - y)$ averages about 0.24 — between 0.23 and the bound 0.25 — so about
+#   $1/0.24 \approx 4.2$, between 4 and 4.35). The first part, for any $h \in (0, 1)$, is
 #   more than $4\sigma'(1) = 0.786$: $\sigma'$ falls on both sides of 0, so $\sigma'(h) > \sigma'(1)$
 #   there, and $h(1 - h) \le \frac14$. Its actual minimum, found on a fine grid, lies between that
 #   bound and its value at $h = \frac12$, $4\sigma'(\frac12) = 0.940$. So every hidden term is more
@@ -636,6 +639,11 @@ print(f"output factor {factor_out.min():.3f}..{factor_out.max():.3f}; "
       f"hidden factor {factor_hidden.min():.2f}..{factor_hidden.max():.2f}")
 print(f"minimum of sigma'(h) / (h(1 - h)) on (0, 1): {g_min:.3f} (bounds {4 * double(1.0):.3f} and "
       f"{4 * double(0.5):.3f}); so every hidden factor is at least {4 * g_min:.3f}")
+# the figures in the text, from the engine's outputs (engine_out), not from the NumPy yj above
+y_eng = engine_out
+mean_y1y = np.mean(y_eng * (1 - y_eng))
+assert np.all(np.abs(double(y_eng) / (y_eng * (1 - y_eng)) - 1) < 0.05)   # "a few percent of 1"
+assert 0.23 < mean_y1y <= 0.25 and 4 <= 1 / mean_y1y < 4.35              # "about 0.24", "about 4.2"
 
 # %% [markdown]
 # But an entry of the update is a **sum** over ten rows whose true terms have both signs (targets
@@ -695,6 +703,12 @@ print("seeds 0-49: " + "; ".join(f"cosine {name} {min(c):.3f} .. {max(c):.3f}"
 assert min(cosines["who"]) > 0.99                          # output layer: nearly the gradient's direction
 assert min(cosines["wih"]) > 0.95                          # hidden layer alone: close in direction
 assert 0.7 < min(cosines["all 60"]) and max(cosines["all 60"]) < 0.95   # downhill, but tilted
+# seed 0 again, from the engine's gradient and the listing's own step (doc, section 5)
+seed_0 = cosine(np.concatenate([doc_who.ravel(), doc_wih.ravel()]),
+                np.concatenate([grad_who.ravel(), grad_wih.ravel()]))
+assert math.isclose(seed_0, cosines["all 60"][0], rel_tol=1e-9)
+assert round(seed_0, 2) == 0.91                                   # "0.91 at seed 0, ...
+assert cosines["all 60"][0] == max(cosines["all 60"])             # ... the largest"
 
 # %% [markdown]
 # Within each layer the direction is close (cosine above 0.99 for `who`, above 0.95 for `wih`, at
